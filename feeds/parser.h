@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The market-data side of a venue plug-in: one table of hooks per venue that
+ * turns the venue's own WebSocket messages into normalized ticks, and builds
+ * its subscription messages. Parsers are zero-copy and allocation-free.
+ */
+#ifndef ARB_FEEDS_PARSER_H
+#define ARB_FEEDS_PARSER_H
+
+#include "core/symtab.h"
+#include "core/tick.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Per-connection parser state, owned by one feed thread (or one replay). */
+struct arb_parser {
+    uint16_t venue;            /* registry venue id stamped into every tick */
+    struct arb_symtab *symtab; /* venue spelling -> instrument id */
+    /*
+     * Cold fallback for symbols missing from symtab. Replay and `arbiter parse`
+     * set it to register new instruments on first sight; live feeds leave it
+     * NULL, so unknown symbols are counted and skipped. Returns the
+     * instrument id or -1.
+     */
+    int (*resolve)(void *ctx, const char *sym, size_t len);
+    void *resolve_ctx;
+    struct {
+        uint64_t msgs;           /* messages offered to parse */
+        uint64_t events;         /* ticks produced */
+        uint64_t skipped;        /* valid messages of kinds we do not handle */
+        uint64_t heartbeats;     /* venue heartbeats seen (also counted in skipped) */
+        uint64_t unknown_symbol; /* well-formed, but a symbol we do not trade */
+        uint64_t malformed;      /* not the venue's format: counted, logged, dropped */
+    } stats;
+};
+
+/* parse() returns the number of ticks written (> 0), or one of these. */
+#define ARB_PARSE_SKIP       0        /* not a kind we handle: subscription acks, trades... */
+#define ARB_PARSE_MALFORMED  (-22)    /* -EINVAL: counted, logged rate-limited, skipped */
+#define ARB_PARSE_UNKNOWN    (-2)     /* -ENOENT: a symbol with no instrument */
+
+struct arb_feed_ops {
+    const char *name; /* Tardis.dev exchange id: "binance", "binance-futures", ... */
+    const char *url;  /* default public market-data endpoint */
+    /*
+     * Parses one complete message (one WebSocket text frame) into at most
+     * `max` ticks at `out`. Updates p->stats. Never allocates, never reads
+     * outside msg[0..len).
+     */
+    int (*parse)(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                 struct arb_tick *out, int max);
+    /*
+     * Writes the subscription request(s) for `n` venue symbols into buf, one
+     * message per line. Returns the length written, or -ENOSPC.
+     */
+    int (*subscribe)(const char *const *symbols, size_t n, char *buf, size_t len);
+    /* Venue-level heartbeat the feed should expect, in ms; 0 when it has none. */
+    uint32_t heartbeat_ms;
+    /*
+     * Whether consecutive `seq` values on one instrument must differ by exactly
+     * one (a jump is a gap), or only increase (a step back is a gap).
+     */
+    uint8_t seq_contiguous;
+};
+
+/* Looks a venue plug-in up by name. Returns NULL when arbiter has none. */
+const struct arb_feed_ops *arb_feed_ops_find(const char *name);
+
+/* All plug-ins, NULL-terminated, for help texts. */
+extern const struct arb_feed_ops *const arb_feed_ops_all[];
+
+/* Sets up parser state for `venue` over `symtab`. */
+void arb_parser_init(struct arb_parser *p, uint16_t venue, struct arb_symtab *symtab);
+
+#endif /* ARB_FEEDS_PARSER_H */
