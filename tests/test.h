@@ -6,6 +6,7 @@
 #ifndef ARB_TESTS_TEST_H
 #define ARB_TESTS_TEST_H
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
