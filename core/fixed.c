@@ -42,3 +42,60 @@ int arb_fixed_parse_cstr(const char *s, int64_t *out)
 {
     return arb_fixed_parse(s, strlen(s), out);
 }
+
+int arb_fixed_parse_sci(const char *s, size_t len, int64_t *out)
+{
+    /* [-]digits[.digits](e|E)[+-]digits, rewritten as plain digits and a scale. */
+    char digits[40];
+    size_t nd = 0, i = 0;
+    int neg = 0, point = -1, exp = 0, eneg = 0;
+
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    for (; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+        if (s[i] == '.' && point < 0) {
+            point = (int)nd;
+            continue;
+        }
+        if ((unsigned)(s[i] - '0') > 9 || nd == sizeof(digits))
+            return -EINVAL;
+        digits[nd++] = s[i];
+    }
+    if (nd == 0 || i == len)
+        return -EINVAL;
+    i++;
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        eneg = s[i++] == '-';
+    if (i == len)
+        return -EINVAL;
+    for (; i < len; i++) {
+        if ((unsigned)(s[i] - '0') > 9 || exp > 400)
+            return -EINVAL;
+        exp = exp * 10 + (s[i] - '0');
+    }
+    if (point < 0)
+        point = (int)nd;
+    /* Decimal point position after the exponent; digits at or past 8 decimals round. */
+    int pos = point + (eneg ? -exp : exp);
+    __int128 v = 0;
+    int round_digit = 0;
+    /* Digit k weighs 10^(pos - 1 - k) units, i.e. 10^(pos + 7 - k) in _e8. */
+    for (int k = 0; k < pos + ARB_FIXED_DECIMALS + 1; k++) {
+        int dig = k < (int)nd ? digits[k] - '0' : 0;
+        if (k < pos + ARB_FIXED_DECIMALS) {
+            v = v * 10 + dig;
+            if (v > (__int128)INT64_MAX)
+                return -ERANGE;
+        } else {
+            round_digit = dig;
+        }
+    }
+    if (round_digit >= 5)
+        v++;
+    if (v > (__int128)INT64_MAX)
+        return -ERANGE;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}

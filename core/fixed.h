@@ -86,6 +86,13 @@ static inline int arb_fixed_parse(const char *s, size_t len, int64_t *out)
  */
 size_t arb_fixed_format(int64_t v, char *buf);
 
+/*
+ * Slow path for numbers in exponent form ("1.5e-7", "-2E+3"), as JSON
+ * writers emit them. Rounds half away from zero at the 8th decimal. Returns 0, -EINVAL
+ * or -ERANGE.
+ */
+int arb_fixed_parse_sci(const char *s, size_t len, int64_t *out);
+
 /* Parses a NUL-terminated string; same contract as arb_fixed_parse. */
 int arb_fixed_parse_cstr(const char *s, int64_t *out);
 

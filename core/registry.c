@@ -46,6 +46,19 @@ int arb_registry_find_instrument(const struct arb_registry *reg, const char *nam
     return -ENOENT;
 }
 
+int arb_registry_asset(struct arb_registry *reg, const char *code)
+{
+    for (uint32_t i = 0; i < reg->nassets; i++)
+        if (strcmp(reg->asset[i], code) == 0)
+            return (int)i;
+    if (!code[0] || strlen(code) >= ARB_ASSET_MAX)
+        return -EINVAL;
+    if (reg->nassets == ARB_MAX_ASSETS)
+        return -ENOSPC;
+    strcpy(reg->asset[reg->nassets], code);
+    return (int)reg->nassets++;
+}
+
 int arb_registry_instrument(struct arb_registry *reg, const char *base, const char *quote,
                             enum arb_inst_kind kind)
 {
@@ -62,11 +75,16 @@ int arb_registry_instrument(struct arb_registry *reg, const char *base, const ch
         return id;
     if (reg->ninstruments == ARB_MAX_INSTRUMENTS)
         return -ENOSPC;
+    int b = arb_registry_asset(reg, base), q = arb_registry_asset(reg, quote);
+    if (b < 0 || q < 0)
+        return b < 0 ? b : q;
     struct arb_instrument *in = &reg->inst[reg->ninstruments];
     strcpy(in->name, name);
     strcpy(in->base, base);
     strcpy(in->quote, quote);
     in->kind = (uint8_t)kind;
+    in->base_asset = (uint16_t)b;
+    in->quote_asset = (uint16_t)q;
     return (int)reg->ninstruments++;
 }
 

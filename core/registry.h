@@ -15,6 +15,7 @@
 #define ARB_MAX_INSTRUMENTS 256
 #define ARB_NAME_MAX        32 /* bytes, including the NUL */
 #define ARB_ASSET_MAX       12
+#define ARB_MAX_ASSETS      128
 
 enum arb_inst_kind {
     ARB_INST_SPOT = 0,
@@ -26,11 +27,15 @@ struct arb_instrument {
     char base[ARB_ASSET_MAX];  /* "USDC"; XBT is spelled BTC */
     char quote[ARB_ASSET_MAX]; /* "USDT" */
     uint8_t kind;              /* enum arb_inst_kind */
+    uint16_t base_asset;       /* asset id of base */
+    uint16_t quote_asset;      /* asset id of quote */
 };
 
 struct arb_registry {
     uint32_t nvenues;
     uint32_t ninstruments;
+    uint32_t nassets;
+    char asset[ARB_MAX_ASSETS][ARB_ASSET_MAX]; /* "USDC", "BTC": ids for position keeping */
     char venue[ARB_MAX_VENUES][ARB_NAME_MAX]; /* Tardis.dev exchange ids: "binance-futures" */
     struct arb_instrument inst[ARB_MAX_INSTRUMENTS];
 };
@@ -46,6 +51,9 @@ int arb_registry_find_venue(const struct arb_registry *reg, const char *name);
 /* Finds or adds the instrument base/quote of `kind`. Returns its id or -errno. */
 int arb_registry_instrument(struct arb_registry *reg, const char *base, const char *quote,
                             enum arb_inst_kind kind);
+
+/* Finds or adds an asset code. Returns its id or -errno. */
+int arb_registry_asset(struct arb_registry *reg, const char *code);
 
 /* Finds an instrument by canonical name. Returns its id or -ENOENT. */
 int arb_registry_find_instrument(const struct arb_registry *reg, const char *name);

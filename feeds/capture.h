@@ -17,7 +17,7 @@ enum arb_capture_kind {
 };
 
 /*
- * Classifies one line (without its newline). For a frame, *payload/*plen
+ * Classifies one line (without its newline). For a frame, payload and plen
  * point into line and *ts_ns is the receive time in ns since the epoch, or 0
  * for a bare payload. Returns the kind.
  */

@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: MIT */
+/* Detector: per-tick signal evaluation, fixed point throughout. */
+#include "detect.h"
+
+#include "fxmath.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define E8        100000000LL
+#define BPS_SCALE 1000000000000LL /* (a - b) / b * 1e4 bps * 1e8 (_e8) */
+#define MS        1000000ULL
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static inline int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static inline int64_t abs64(int64_t a)
+{
+    return a < 0 ? -a : a;
+}
+
+/* (num / den) in bps, _e8. Used only once a signal fires, so the division is off the common path. */
+static inline int64_t ratio_bps(int64_t num, int64_t den)
+{
+    return (int64_t)((arb_i128)num * BPS_SCALE / den);
+}
+
+/* num / den > bps (bps _e8), decided exactly without dividing. den > 0. */
+static inline bool ratio_exceeds(int64_t num, int64_t den, int64_t bps)
+{
+    return (arb_i128)num * BPS_SCALE > (arb_i128)bps * den;
+}
+
+static inline uint32_t age_us(uint64_t now, uint64_t then)
+{
+    uint64_t a = now > then ? (now - then) / 1000 : 0;
+    return a > UINT32_MAX ? UINT32_MAX : (uint32_t)a;
+}
+
+/* Whether a quote may be traded on at `now`: fresh, from a healthy venue, not lagging. */
+static inline bool quote_usable(struct arb_detector *d, uint16_t v, const struct arb_quote *q,
+                                uint64_t now)
+{
+    const struct arb_params *p = &d->params;
+    uint64_t max_age = (uint64_t)p->spread_max_age_ms * MS;
+    uint64_t stale = (uint64_t)p->feed_stale_ms[v] * MS;
+
+    if (!q->valid || d->venue_stale[v] || q->lagging)
+        return false;
+    /* Ticks from different feed threads may arrive slightly out of order: clamp at 0. */
+    uint64_t age = now > q->recv_ts_ns ? now - q->recv_ts_ns : 0;
+    uint64_t silent = now > d->venue_last_ns[v] ? now - d->venue_last_ns[v] : 0;
+    return age <= max_age && silent <= stale;
+}
+
+static inline void emit(struct arb_detector *d, const struct arb_event *ev)
+{
+    if (!arb_ring_spsc_push(d->events, ev))
+        d->stats.events_dropped++;
+}
+
+/*
+ * Runs an intent through the risk gate and on to the gateway, reporting the
+ * outcome as an event. Returns true when the intent was queued.
+ */
+static bool submit(struct arb_detector *d, struct arb_intent *in, int64_t p_win, int64_t win_loss)
+{
+    struct arb_event ev = {0};
+    enum arb_refusal reason = ARB_REFUSE_NONE;
+    int64_t notional = 0, cap = 0;
+
+    ev.ts_ns = in->origin_ts_ns;
+    ev.signal_id = in->signal_id;
+    ev.level = in->kind;
+    ev.instrument = in->leg[0].instrument;
+    ev.venue_a = in->leg[0].venue;
+    ev.venue_b = in->nlegs > 1 ? in->leg[1].venue : in->leg[0].venue;
+    ev.dir = in->action == ARB_ACT_CLOSE ? ARB_DIR_EXIT : 0;
+    bool ok = arb_risk_gate(&d->risk, &d->params, in, p_win, win_loss, &notional, &reason, &cap);
+    if (ok && !arb_ring_spsc_push(d->intents, in)) {
+        /* The gateway is behind: back-pressure is a refusal, never a silent drop. */
+        ok = false;
+        reason = ARB_REFUSE_BACKPRESSURE;
+        d->risk.refused[reason]++;
+    }
+    ev.type = ok ? ARB_EV_INTENT : ARB_EV_REFUSAL;
+    ev.reason = (uint8_t)reason;
+    ev.order.notional_usd = notional;
+    ev.order.qty = in->leg[0].qty_e8;
+    ev.order.px = in->leg[0].px_e8;
+    ev.order.cap_usd = cap;
+    if (ok)
+        d->stats.intents++;
+    else
+        d->stats.refusals++;
+    emit(d, &ev);
+    return ok;
+}
+
+static inline void leg_set(struct arb_leg *l, uint16_t venue, uint16_t inst, uint8_t side,
+                           int64_t px, int64_t qty)
+{
+    l->px_e8 = px;
+    l->qty_e8 = qty;
+    l->venue = venue;
+    l->instrument = inst;
+    l->side = side;
+    l->tif = ARB_TIF_IOC;
+    l->reserved = 0;
+}
+
+/* A standing opportunity is re-reported only after the cooldown. */
+static inline bool cooled(const struct arb_detector *d, uint64_t last, uint64_t now)
+{
+    return last == 0 || now - last >= (uint64_t)d->params.signal_cooldown_ms * MS;
+}
+
+/* ---- cross-venue spread ---------------------------------------------- */
+
+/* Buy on a at its ask, sell on b at its bid. */
+static void eval_spread(struct arb_detector *d, uint16_t inst, uint16_t a, uint16_t b, uint64_t now)
+{
+    const struct arb_quote *qa = &d->quote[a][inst], *qb = &d->quote[b][inst];
+    uint64_t *last = &d->spread_emit_ns[inst][a][b];
+    const struct arb_params *p = &d->params;
+
+    /* The common case: no cross at all. One compare and out. */
+    if (!qa->valid || !qb->valid || qb->bid_px_e8 <= qa->ask_px_e8) {
+        *last = 0;
+        return;
+    }
+    int64_t hurdle = p->spread_min_edge_bps + p->fees_taker_bps[a] + p->fees_taker_bps[b];
+    /* Net edge must exceed the minimum: at exactly the threshold there is no trade. */
+    if (!ratio_exceeds(qb->bid_px_e8 - qa->ask_px_e8, qa->ask_px_e8, hurdle)) {
+        *last = 0;
+        return;
+    }
+    if (!quote_usable(d, a, qa, now) || !quote_usable(d, b, qb, now)) {
+        d->stats.stale_skips++;
+        return;
+    }
+    if (!cooled(d, *last, now))
+        return;
+    *last = now;
+
+    struct arb_event ev = {0};
+    ev.ts_ns = now;
+    ev.signal_id = ++d->next_signal;
+    ev.type = ARB_EV_SPREAD;
+    ev.dir = ARB_DIR_BUY_FIRST;
+    ev.instrument = inst;
+    ev.venue_a = a;
+    ev.venue_b = b;
+    ev.age_a_us = age_us(now, qa->recv_ts_ns);
+    ev.age_b_us = age_us(now, qb->recv_ts_ns);
+    ev.spread.edge_bps = ratio_bps(qb->bid_px_e8 - qa->ask_px_e8, qa->ask_px_e8) -
+                         p->fees_taker_bps[a] - p->fees_taker_bps[b];
+    ev.spread.buy_px = qa->ask_px_e8;
+    ev.spread.sell_px = qb->bid_px_e8;
+    ev.spread.qty = min64(qa->ask_qty_e8, qb->bid_qty_e8);
+    d->stats.signals[ARB_SIG_SPREAD]++;
+    emit(d, &ev);
+
+    struct arb_intent in = {0};
+    leg_set(&in.leg[0], a, inst, ARB_SIDE_BUY, qa->ask_px_e8, qa->ask_qty_e8);
+    leg_set(&in.leg[1], b, inst, ARB_SIDE_SELL, qb->bid_px_e8, qb->bid_qty_e8);
+    in.origin_ts_ns = now;
+    in.signal_id = ev.signal_id;
+    in.kind = ARB_SIG_SPREAD;
+    in.nlegs = 2;
+    in.action = ARB_ACT_OPEN;
+    submit(d, &in, p->sizing_spread_p_win, p->sizing_spread_win_loss);
+}
+
+static void spreads_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_t now)
+{
+    uint32_t others = d->venues_of[inst] & ~(1u << v);
+
+    while (others) {
+        uint16_t w = (uint16_t)__builtin_ctz(others);
+        others &= others - 1;
+        eval_spread(d, inst, v, w, now);
+        eval_spread(d, inst, w, v, now);
+    }
+}
+
+/* ---- funding basis ---------------------------------------------------- */
+
+/*
+ * Expected return over H days and its annualization, in _e16 fractions:
+ * r = |basis| + ((1 + f_received)^(3H) - 1), annual = (1 + r)^(365/H) - 1.
+ * The entry test compares logs, (365/H) ln(1+r) >= ln(1+min), so it needs
+ * no fractional power. Returns whether the annualized return qualifies.
+ */
+static bool basis_return(const struct arb_params *p, int64_t basis_bps, int64_t rate_e8,
+                         bool have_rate, bool short_perp, int64_t *return_bps,
+                         int64_t *annualized_pct)
+{
+    int64_t h = p->basis_horizon_days;
+    arb_i128 r = (arb_i128)abs64(basis_bps) * 10000; /* bps _e8 -> fraction _e16 */
+
+    if (have_rate) {
+        arb_i128 f = (arb_i128)rate_e8 * E8 * (short_perp ? 1 : -1);
+        r += arb_fx_pow16(ARB_FX_E16 + f, (unsigned)(3 * h)) - ARB_FX_E16;
+    }
+    *return_bps = (int64_t)(r / 10000);
+    if (r <= -ARB_FX_E16) {
+        *annualized_pct = -100 * E8;
+        return false;
+    }
+    arb_i128 lhs = arb_fx_ln16(ARB_FX_E16 + r) * 365 / h;
+    arb_i128 ann = arb_fx_exp16(lhs) - ARB_FX_E16;
+    arb_i128 pct = ann / 1000000; /* fraction _e16 -> pct _e8 */
+    *annualized_pct = pct > (arb_i128)INT64_MAX ? INT64_MAX : (int64_t)pct;
+    arb_i128 rhs = arb_fx_ln16(ARB_FX_E16 + (arb_i128)p->basis_min_annualized_pct * 1000000);
+    return lhs >= rhs;
+}
+
+static void basis_emit(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t f, uint64_t now,
+                       uint8_t dir, int64_t basis_bps, int64_t spot_px, int64_t perp_px,
+                       int64_t spot_qty, int64_t perp_qty, const struct arb_funding *fu,
+                       int64_t ret_bps, int64_t ann_pct)
+{
+    struct arb_basis_state *st = &d->basis[k][s][f];
+    const struct arb_basis_pair *pr = &d->pairs[k];
+    const struct arb_params *p = &d->params;
+    bool exit = (dir & ARB_DIR_EXIT) != 0;
+
+    struct arb_event ev = {0};
+    ev.ts_ns = now;
+    ev.signal_id = ++d->next_signal;
+    ev.type = ARB_EV_BASIS;
+    ev.dir = dir;
+    ev.instrument = pr->spot;
+    ev.venue_a = s;
+    ev.venue_b = f;
+    ev.flags = fu->valid ? 0 : ARB_EV_F_NO_FUNDING;
+    ev.age_a_us = age_us(now, d->quote[s][pr->spot].recv_ts_ns);
+    ev.age_b_us = age_us(now, d->quote[f][pr->perp].recv_ts_ns);
+    ev.basis.basis_bps = basis_bps;
+    ev.basis.funding_rate = fu->valid ? fu->rate_e8 : 0;
+    ev.basis.annualized_pct = ann_pct;
+    ev.basis.return_bps = ret_bps;
+    d->stats.signals[ARB_SIG_BASIS]++;
+    emit(d, &ev);
+
+    /* Rich perp: buy spot, sell perp. Cheap: the reverse. An exit undoes the open side. */
+    int8_t open_dir = exit ? st->dir : (int8_t)(dir & 3);
+    bool buy_spot = (open_dir == ARB_DIR_PERP_RICH) != exit;
+    struct arb_intent in = {0};
+    leg_set(&in.leg[0], s, pr->spot, buy_spot ? ARB_SIDE_BUY : ARB_SIDE_SELL, spot_px,
+            exit ? st->qty_e8 : spot_qty);
+    leg_set(&in.leg[1], f, pr->perp, buy_spot ? ARB_SIDE_SELL : ARB_SIDE_BUY, perp_px,
+            exit ? st->qty_e8 : perp_qty);
+    in.origin_ts_ns = now;
+    in.signal_id = ev.signal_id;
+    in.kind = ARB_SIG_BASIS;
+    in.nlegs = 2;
+    in.action = exit ? ARB_ACT_CLOSE : ARB_ACT_OPEN;
+    if (submit(d, &in, p->sizing_basis_p_win, p->sizing_basis_win_loss)) {
+        if (exit) {
+            st->dir = 0;
+            st->qty_e8 = 0;
+        } else {
+            st->dir = (int8_t)(dir & 3);
+            st->entry_ns = now;
+            st->qty_e8 = in.leg[0].qty_e8;
+            st->signal_id = ev.signal_id;
+        }
+    }
+}
+
+static void eval_basis(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t f, uint64_t now)
+{
+    const struct arb_basis_pair *pr = &d->pairs[k];
+    const struct arb_quote *qs = &d->quote[s][pr->spot], *qp = &d->quote[f][pr->perp];
+    const struct arb_funding *fu = &d->funding[f][pr->perp];
+    struct arb_basis_state *st = &d->basis[k][s][f];
+    const struct arb_params *p = &d->params;
+
+    if (!qs->valid || !qp->valid)
+        return;
+    if (st->dir) {
+        /* Open: the exit is priced where we would close, the opposite sides. */
+        bool rich = st->dir == ARB_DIR_PERP_RICH;
+        int64_t spot_px = rich ? qs->bid_px_e8 : qs->ask_px_e8;
+        int64_t perp_px = rich ? qp->ask_px_e8 : qp->bid_px_e8;
+        int64_t b = ratio_bps(perp_px - spot_px, spot_px);
+        bool expired = now - st->entry_ns >= (uint64_t)p->basis_max_hold_days * 86400ULL * 1000 * MS;
+        if ((abs64(b) < p->basis_exit_bps || expired) && quote_usable(d, s, qs, now) &&
+            quote_usable(d, f, qp, now))
+            basis_emit(d, k, s, f, now, (uint8_t)(st->dir | ARB_DIR_EXIT), b, spot_px, perp_px,
+                       st->qty_e8, st->qty_e8, fu, 0, 0);
+        return;
+    }
+    uint8_t dir;
+    int64_t num, den, spot_px, perp_px, spot_qty, perp_qty;
+    if (qp->bid_px_e8 > qs->ask_px_e8) {
+        dir = ARB_DIR_PERP_RICH;
+        num = qp->bid_px_e8 - qs->ask_px_e8;
+        den = qs->ask_px_e8;
+        spot_px = qs->ask_px_e8;
+        spot_qty = qs->ask_qty_e8;
+        perp_px = qp->bid_px_e8;
+        perp_qty = qp->bid_qty_e8;
+    } else if (qp->ask_px_e8 < qs->bid_px_e8) {
+        dir = ARB_DIR_PERP_CHEAP;
+        num = qp->ask_px_e8 - qs->bid_px_e8;
+        den = qs->bid_px_e8;
+        spot_px = qs->bid_px_e8;
+        spot_qty = qs->bid_qty_e8;
+        perp_px = qp->ask_px_e8;
+        perp_qty = qp->ask_qty_e8;
+    } else {
+        st->last_emit_ns = 0;
+        return;
+    }
+    /* |basis| >= entry, decided without dividing. */
+    if ((arb_i128)abs64(num) * BPS_SCALE < (arb_i128)p->basis_entry_bps * den) {
+        st->last_emit_ns = 0;
+        return;
+    }
+    if (!cooled(d, st->last_emit_ns, now))
+        return;
+    if (!quote_usable(d, s, qs, now) || !quote_usable(d, f, qp, now)) {
+        d->stats.stale_skips++;
+        return;
+    }
+    int64_t b = ratio_bps(num, den), ret, ann;
+    if (!basis_return(p, b, fu->rate_e8, fu->valid, dir == ARB_DIR_PERP_RICH, &ret, &ann)) {
+        /* Not enough return yet; look again after the cooldown, not on every tick. */
+        st->last_emit_ns = now;
+        return;
+    }
+    st->last_emit_ns = now;
+    basis_emit(d, k, s, f, now, dir, b, spot_px, perp_px, spot_qty, perp_qty, fu, ret, ann);
+}
+
+static void basis_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_t now)
+{
+    for (unsigned j = 0; j < d->nbasis_of[inst]; j++) {
+        uint32_t k = d->basis_of[inst][j];
+        const struct arb_basis_pair *pr = &d->pairs[k];
+        bool is_spot = pr->spot == inst;
+        uint32_t others = d->venues_of[is_spot ? pr->perp : pr->spot];
+        while (others) {
+            uint16_t w = (uint16_t)__builtin_ctz(others);
+            others &= others - 1;
+            if (is_spot)
+                eval_basis(d, k, v, w, now);
+            else
+                eval_basis(d, k, w, v, now);
+        }
+    }
+}
+
+/* ---- depeg ------------------------------------------------------------- */
+
+/*
+ * The USD value of one unit of `coin`: the venue-weighted mean of fresh
+ * direct USD mids. Returns 1.0 (the peg) when no venue quotes it directly.
+ */
+static int64_t coin_estimate(struct arb_detector *d, int coin, uint64_t now)
+{
+    arb_i128 sum = 0;
+    int64_t wsum = 0;
+
+    for (uint32_t v = 0; v < d->reg->nvenues; v++) {
+        const struct arb_depeg_state *ds = &d->depeg[coin][v];
+        uint64_t stale = (uint64_t)d->params.feed_stale_ms[v] * MS;
+        if (!ds->price_ts_ns || d->venue_stale[v] || now - ds->price_ts_ns > stale)
+            continue;
+        sum += (arb_i128)ds->price_e8 * d->params.depeg_venue_weight[v];
+        wsum += d->params.depeg_venue_weight[v];
+    }
+    return wsum ? (int64_t)(sum / wsum) : E8;
+}
+
+static uint8_t depeg_level(const struct arb_params *p, int64_t dev_abs)
+{
+    if (dev_abs >= p->depeg_critical_bps)
+        return ARB_LEVEL_CRITICAL;
+    if (dev_abs >= p->depeg_high_bps)
+        return ARB_LEVEL_HIGH;
+    if (dev_abs >= p->depeg_medium_bps)
+        return ARB_LEVEL_MEDIUM;
+    return ARB_LEVEL_LOW;
+}
+
+static int64_t clamp01(int64_t x)
+{
+    return x < 0 ? 0 : x > E8 ? E8 : x;
+}
+
+/*
+ * Strength in 0..1 (_e8): 40% how far past the entry threshold (saturating
+ * at twice it), 20% liquidity (top-of-book notional against the order cap),
+ * 40% reversion evidence (z-score, RSI and Bollinger %B all pointing back to
+ * the peg), all scaled by the venue's weight.
+ */
+static int64_t depeg_strength(const struct arb_params *p, int64_t dev_abs, int64_t entry,
+                              int64_t book_usd, int64_t z_e4, int64_t rsi_e2, int64_t pct_b_e4,
+                              bool below, int64_t weight)
+{
+    int64_t dev_s = clamp01(entry ? (int64_t)((arb_i128)dev_abs * E8 / (2 * entry)) : E8);
+    int64_t liq_s = clamp01(p->risk_max_order_notional_usd
+                                ? (int64_t)((arb_i128)book_usd * E8 / p->risk_max_order_notional_usd)
+                                : E8);
+    /* Below the peg, reversion means up: a negative z, a low RSI, %B under the band. */
+    int64_t z = below ? -z_e4 : z_e4;
+    int64_t z_s = clamp01(z * E8 / 30000);                      /* 3 sigma saturates */
+    int64_t rsi_s = clamp01((below ? 5000 - rsi_e2 : rsi_e2 - 5000) * E8 / 2000); /* 30/70 */
+    int64_t b_s = clamp01((below ? 5000 - pct_b_e4 : pct_b_e4 - 5000) * E8 / 5000);
+    int64_t rev_s = (z_s + rsi_s + b_s) / 3;
+    int64_t s = (40 * dev_s + 20 * liq_s + 40 * rev_s) / 100;
+    return (int64_t)((arb_i128)s * weight / E8);
+}
+
+static void depeg_exit(struct arb_detector *d, int coin, uint16_t v, const struct arb_quote *q,
+                       int64_t to_usd, uint64_t now)
+{
+    struct arb_depeg_state *ds = &d->depeg[coin][v];
+    const struct arb_params *p = &d->params;
+    uint16_t inst = ds->pos_instrument;
+
+    if (inst != 0xffff && &d->quote[v][inst] != q)
+        return; /* the position lives on another instrument of this venue */
+    /* Long closes at the bid, short at the ask; all in the instrument's quote. */
+    int64_t px = ds->pos_dir > 0 ? q->bid_px_e8 : q->ask_px_e8;
+    if (ds->pos_dir > 0 ? px > ds->pos_best_px_e8 : px < ds->pos_best_px_e8)
+        ds->pos_best_px_e8 = px;
+    int64_t gain_bps = ratio_bps((px - ds->pos_entry_px_e8) * ds->pos_dir, ds->pos_entry_px_e8);
+    int64_t from_best = ratio_bps((ds->pos_best_px_e8 - px) * ds->pos_dir, ds->pos_best_px_e8);
+    int64_t usd = (int64_t)((arb_i128)px * to_usd / E8);
+    int64_t dev = ratio_bps(usd - E8, E8);
+    bool take = gain_bps >= p->depeg_take_profit_bps;
+    bool stop = -gain_bps >= p->depeg_stop_bps;
+    bool trail = gain_bps > 0 && from_best >= p->depeg_trail_bps;
+    bool held = now - ds->pos_entry_ns >= (uint64_t)p->depeg_max_hold_h * 3600ULL * 1000 * MS;
+    bool home = abs64(dev) <= p->depeg_exit_bps;
+
+    if (!(take || stop || trail || held || home) || !quote_usable(d, v, q, now))
+        return;
+    struct arb_event ev = {0};
+    ev.ts_ns = now;
+    ev.signal_id = ++d->next_signal;
+    ev.type = ARB_EV_DEPEG;
+    ev.dir = (uint8_t)((ds->pos_dir > 0 ? ARB_DIR_BELOW_PEG : ARB_DIR_ABOVE_PEG) | ARB_DIR_EXIT);
+    ev.level = ds->level;
+    ev.instrument = inst;
+    ev.venue_a = v;
+    ev.venue_b = v;
+    ev.coin = (uint8_t)coin;
+    ev.depeg.deviation_bps = dev;
+    ev.depeg.price = usd;
+    d->stats.signals[ARB_SIG_DEPEG]++;
+    emit(d, &ev);
+
+    struct arb_intent in = {0};
+    leg_set(&in.leg[0], v, inst, ds->pos_dir > 0 ? ARB_SIDE_SELL : ARB_SIDE_BUY, px, ds->pos_qty_e8);
+    in.origin_ts_ns = now;
+    in.signal_id = ev.signal_id;
+    in.kind = ARB_SIG_DEPEG;
+    in.nlegs = 1;
+    in.action = ARB_ACT_CLOSE;
+    if (submit(d, &in, 0, E8))
+        ds->pos_dir = 0;
+}
+
+static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_t now)
+{
+    int coin = d->base_coin[inst];
+    const struct arb_quote *q = &d->quote[v][inst];
+    const struct arb_params *p = &d->params;
+
+    if (coin < 0 || !q->valid)
+        return;
+    /* Price in USD: direct, or through the quote coin's own current estimate. */
+    int64_t to_usd = E8;
+    if (!d->quote_usd[inst]) {
+        if (d->quote_coin[inst] < 0)
+            return;
+        to_usd = coin_estimate(d, d->quote_coin[inst], now);
+    }
+    int64_t bid = (int64_t)((arb_i128)q->bid_px_e8 * to_usd / E8);
+    int64_t ask = (int64_t)((arb_i128)q->ask_px_e8 * to_usd / E8);
+    int64_t mid = (bid + ask) / 2;
+
+    struct arb_depeg_state *ds = &d->depeg[coin][v];
+    if (d->quote_usd[inst]) {
+        /* Only direct quotes feed the estimate: cross rates would feed on themselves. */
+        ds->price_e8 = mid;
+        ds->price_ts_ns = now;
+    }
+    int64_t z = arb_ewma_update(&ds->ewma, mid);
+    int64_t rsi = arb_rsi_update(&ds->rsi, mid);
+    struct arb_boll_out bo;
+    arb_boll_update(&ds->boll, mid, &bo);
+
+    int64_t dev_mid = ratio_bps(mid - E8, E8);
+    ds->level = depeg_level(p, abs64(dev_mid));
+    /* The coin's level is the worst fresh venue's; the risk gate reads it. */
+    uint8_t worst = ds->level;
+    for (uint32_t w = 0; w < d->reg->nvenues; w++)
+        if (d->depeg[coin][w].price_ts_ns && !d->venue_stale[w] && d->depeg[coin][w].level > worst)
+            worst = d->depeg[coin][w].level;
+    d->risk.coin_level[coin] = worst;
+
+    if (ds->pos_dir) {
+        depeg_exit(d, coin, v, q, to_usd, now);
+        return;
+    }
+    int64_t dev_buy = ratio_bps(ask - E8, E8), dev_sell = ratio_bps(bid - E8, E8);
+    int64_t entry = p->depeg_entry_bps[coin];
+    bool below = dev_buy <= -entry, above = dev_sell >= entry;
+    if (!below && !above) {
+        ds->last_emit_ns = 0;
+        return;
+    }
+    if (!cooled(d, ds->last_emit_ns, now))
+        return;
+    if (!quote_usable(d, v, q, now)) {
+        d->stats.stale_skips++;
+        return;
+    }
+    ds->last_emit_ns = now;
+    int64_t dev = below ? dev_buy : dev_sell;
+    int64_t qty = below ? q->ask_qty_e8 : q->bid_qty_e8;
+    int64_t book_usd = qty == INT64_MAX ? INT64_MAX / 2
+                                        : (int64_t)((arb_i128)qty * (below ? ask : bid) / E8);
+    int64_t strength = depeg_strength(p, abs64(dev), entry, book_usd, z, rsi, bo.pct_b_e4, below,
+                                      p->depeg_venue_weight[v]);
+
+    struct arb_event ev = {0};
+    ev.ts_ns = now;
+    ev.signal_id = ++d->next_signal;
+    ev.type = ARB_EV_DEPEG;
+    ev.dir = below ? ARB_DIR_BELOW_PEG : ARB_DIR_ABOVE_PEG;
+    ev.level = depeg_level(p, abs64(dev));
+    ev.instrument = inst;
+    ev.venue_a = v;
+    ev.venue_b = v;
+    ev.coin = (uint8_t)coin;
+    ev.age_a_us = age_us(now, q->recv_ts_ns);
+    ev.depeg.deviation_bps = dev;
+    ev.depeg.price = below ? ask : bid;
+    ev.depeg.strength = strength;
+    ev.depeg.zscore_e4 = z;
+    d->stats.signals[ARB_SIG_DEPEG]++;
+    emit(d, &ev);
+
+    /* Sized on a win probability that grows with strength, and take-profit over stop. */
+    int64_t p_win = E8 / 2 + (int64_t)((arb_i128)strength * 40 / 100);
+    int64_t win_loss = p->depeg_stop_bps ? (int64_t)((arb_i128)p->depeg_take_profit_bps * E8 /
+                                                     p->depeg_stop_bps)
+                                         : E8;
+    struct arb_intent in = {0};
+    int64_t px = below ? q->ask_px_e8 : q->bid_px_e8;
+    leg_set(&in.leg[0], v, inst, below ? ARB_SIDE_BUY : ARB_SIDE_SELL, px, qty);
+    in.origin_ts_ns = now;
+    in.signal_id = ev.signal_id;
+    in.kind = ARB_SIG_DEPEG;
+    in.nlegs = 1;
+    in.action = ARB_ACT_OPEN;
+    if (submit(d, &in, p_win, win_loss)) {
+        ds->pos_dir = below ? 1 : -1;
+        ds->pos_instrument = inst;
+        ds->pos_qty_e8 = in.leg[0].qty_e8;
+        ds->pos_entry_px_e8 = px;
+        ds->pos_best_px_e8 = px;
+        ds->pos_entry_ns = now;
+        ds->pos_signal = ev.signal_id;
+    }
+}
+
+/* ---- tick intake ------------------------------------------------------- */
+
+static void on_bbo(struct arb_detector *d, const struct arb_tick *t)
+{
+    uint16_t v = t->venue, i = t->instrument;
+    struct arb_quote *q = &d->quote[v][i];
+    const uint16_t both = ARB_TICK_HAVE_BID | ARB_TICK_HAVE_ASK;
+
+    if ((t->have & both) != both) {
+        /* A one-sided update keeps the other side; a book is valid once both are known. */
+        if (t->have & ARB_TICK_HAVE_BID) {
+            q->bid_px_e8 = t->bid_px_e8;
+            q->bid_qty_e8 = (t->have & ARB_TICK_HAVE_BID_QTY) ? t->bid_qty_e8 : INT64_MAX;
+        }
+        if (t->have & ARB_TICK_HAVE_ASK) {
+            q->ask_px_e8 = t->ask_px_e8;
+            q->ask_qty_e8 = (t->have & ARB_TICK_HAVE_ASK_QTY) ? t->ask_qty_e8 : INT64_MAX;
+        }
+    } else {
+        q->bid_px_e8 = t->bid_px_e8;
+        q->ask_px_e8 = t->ask_px_e8;
+        q->bid_qty_e8 = (t->have & ARB_TICK_HAVE_BID_QTY) ? t->bid_qty_e8 : INT64_MAX;
+        q->ask_qty_e8 = (t->have & ARB_TICK_HAVE_ASK_QTY) ? t->ask_qty_e8 : INT64_MAX;
+    }
+    q->recv_ts_ns = t->recv_ts_ns;
+    q->exch_ts_ns = (t->have & ARB_TICK_HAVE_EXCH_TS) ? t->exch_ts_ns : 0;
+    q->updates++;
+    q->valid = q->bid_px_e8 > 0 && q->ask_px_e8 > 0 && q->bid_px_e8 <= q->ask_px_e8;
+    q->lagging = q->exch_ts_ns && t->recv_ts_ns > q->exch_ts_ns &&
+                 t->recv_ts_ns - q->exch_ts_ns > (uint64_t)d->params.feed_max_lag_ms[v] * MS;
+    if (!(d->venues_of[i] & (1u << v)))
+        d->venues_of[i] |= (uint16_t)(1u << v);
+
+    spreads_for(d, v, i, t->recv_ts_ns);
+    if (d->nbasis_of[i])
+        basis_for(d, v, i, t->recv_ts_ns);
+    if (d->base_coin[i] >= 0)
+        eval_depeg(d, v, i, t->recv_ts_ns);
+}
+
+static void on_funding(struct arb_detector *d, const struct arb_tick *t)
+{
+    struct arb_funding *f = &d->funding[t->venue][t->instrument];
+
+    if (t->have & ARB_TICK_HAVE_MARK)
+        f->mark_px_e8 = t->mark_px_e8;
+    if (t->have & ARB_TICK_HAVE_INDEX)
+        f->index_px_e8 = t->index_px_e8;
+    if (t->have & ARB_TICK_HAVE_FUNDING) {
+        f->rate_e8 = t->funding_rate_e8;
+        f->valid = 1;
+    }
+    if (t->have & ARB_TICK_HAVE_NEXT_FND)
+        f->next_ts_ns = t->next_funding_ts_ns;
+    f->recv_ts_ns = t->recv_ts_ns;
+    if (!(d->venues_of[t->instrument] & (1u << t->venue)))
+        d->venues_of[t->instrument] |= (uint16_t)(1u << t->venue);
+    /* New funding changes the expected return of every basis on this perpetual. */
+    if (d->nbasis_of[t->instrument])
+        basis_for(d, t->venue, t->instrument, t->recv_ts_ns);
+}
+
+void arb_detector_on_tick(struct arb_detector *d, const struct arb_tick *t)
+{
+    if (d->pub && arb_params_changed(d->pub, d->params_seq) &&
+        arb_params_try_snapshot(d->pub, &d->params, &d->params_seq))
+        d->stats.params_updates++;
+    d->stats.ticks++;
+    if (t->venue >= ARB_MAX_VENUES || t->instrument >= ARB_MAX_INSTRUMENTS)
+        return;
+    d->venue_last_ns[t->venue] = t->recv_ts_ns;
+    if (t->kind == ARB_TICK_STATUS) {
+        d->stats.status_ticks++;
+        d->venue_stale[t->venue] = (t->flags & (ARB_TICK_F_STALE | ARB_TICK_F_DOWN)) != 0;
+        return;
+    }
+    /* A feed that flags its own data stale is believed: nothing trades on it. */
+    d->venue_stale[t->venue] = (t->flags & ARB_TICK_F_STALE) != 0;
+    if (d->venue_stale[t->venue])
+        d->stats.stale_ticks++;
+    if (t->kind == ARB_TICK_BBO)
+        on_bbo(d, t);
+    else if (t->kind == ARB_TICK_FUNDING)
+        on_funding(d, t);
+}
+
+uint32_t arb_detector_drain(struct arb_detector *d, struct arb_ring *ring, uint32_t max)
+{
+    struct arb_ring_rec *first;
+    uint32_t total = 0;
+
+    while (total < max) {
+        uint32_t n = arb_ring_spsc_peek(ring, max - total, &first);
+        if (!n)
+            break;
+        for (uint32_t i = 0; i < n; i++)
+            arb_detector_on_tick(d, (const struct arb_tick *)&first[i]);
+        arb_ring_spsc_release(ring, n);
+        total += n;
+    }
+    return total;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+void arb_detector_refresh_shape(struct arb_detector *d)
+{
+    const struct arb_registry *reg = d->reg;
+    int usd = -1;
+
+    for (uint32_t a = 0; a < reg->nassets; a++)
+        if (strcmp(reg->asset[a], "USD") == 0)
+            usd = (int)a;
+    d->npairs = 0;
+    memset(d->nbasis_of, 0, sizeof(d->nbasis_of));
+    for (uint32_t i = 0; i < ARB_MAX_INSTRUMENTS; i++) {
+        d->base_coin[i] = -1;
+        d->quote_coin[i] = -1;
+        d->quote_usd[i] = 0;
+    }
+    for (uint32_t i = 0; i < reg->ninstruments; i++) {
+        const struct arb_instrument *in = &reg->inst[i];
+        d->base_coin[i] = (int8_t)arb_coin_find(reg->asset[in->base_asset]);
+        d->quote_coin[i] = (int8_t)arb_coin_find(reg->asset[in->quote_asset]);
+        d->quote_usd[i] = usd >= 0 && in->quote_asset == (uint16_t)usd;
+        if (in->kind != ARB_INST_SPOT)
+            d->base_coin[i] = -1; /* a perpetual's price is not the coin's spot value */
+    }
+    for (uint32_t i = 0; i < reg->ninstruments; i++) {
+        const struct arb_instrument *s = &reg->inst[i];
+        if (s->kind != ARB_INST_SPOT)
+            continue;
+        for (uint32_t j = 0; j < reg->ninstruments; j++) {
+            const struct arb_instrument *p = &reg->inst[j];
+            if (p->kind != ARB_INST_PERP || p->base_asset != s->base_asset ||
+                p->quote_asset != s->quote_asset)
+                continue;
+            if (d->npairs == ARB_MAX_BASIS_PAIRS || d->nbasis_of[i] == 4 || d->nbasis_of[j] == 4)
+                continue;
+            d->pairs[d->npairs] = (struct arb_basis_pair){.spot = (uint16_t)i, .perp = (uint16_t)j};
+            d->basis_of[i][d->nbasis_of[i]++] = (uint8_t)d->npairs;
+            d->basis_of[j][d->nbasis_of[j]++] = (uint8_t)d->npairs;
+            d->npairs++;
+        }
+    }
+    for (uint32_t a = 0; a < ARB_MAX_ASSETS; a++)
+        d->risk.asset_coin[a] = (int8_t)(a < reg->nassets ? arb_coin_find(reg->asset[a]) : -1);
+}
+
+struct arb_detector *arb_detector_create(const struct arb_registry *reg,
+                                         const struct arb_params_pub *pub,
+                                         const struct arb_params *params, struct arb_ring *events,
+                                         struct arb_ring *intents)
+{
+    struct arb_detector *d;
+
+    if (!reg || !events || !intents || (!pub && !params)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    d = aligned_alloc(ARB_CACHELINE, (sizeof(*d) + ARB_CACHELINE - 1) & ~(size_t)(ARB_CACHELINE - 1));
+    if (!d) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    memset(d, 0, sizeof(*d));
+    d->reg = reg;
+    d->pub = pub;
+    d->events = events;
+    d->intents = intents;
+    if (pub)
+        arb_params_try_snapshot(pub, &d->params, &d->params_seq);
+    else
+        d->params = *params;
+    arb_risk_init(&d->risk, reg);
+    for (uint32_t c = 0; c < ARB_COIN_COUNT; c++)
+        for (uint32_t v = 0; v < ARB_MAX_VENUES; v++)
+            d->depeg[c][v].pos_instrument = 0xffff;
+    arb_detector_refresh_shape(d);
+    return d;
+}
+
+void arb_detector_destroy(struct arb_detector *d)
+{
+    free(d);
+}
