@@ -175,6 +175,15 @@ static inline void arb_bench_report(const char *bench, const char *metric, const
     if (peer && theirs)
         fprintf(stderr, ", %s %.4g..%.4g", peer, arb_bench_min(theirs), arb_bench_max(theirs));
     fprintf(stderr, " %s over %d reps\n", unit, ours->n);
+    /* ARB_BENCH_VERBOSE=1 lists every repetition, to tell noise from a real shift. */
+    if (getenv("ARB_BENCH_VERBOSE")) {
+        for (int i = 0; i < ours->n; i++) {
+            fprintf(stderr, "#   rep %d: arbiter %.4g", i, ours->v[i]);
+            if (peer && theirs && i < theirs->n)
+                fprintf(stderr, ", %s %.4g", peer, theirs->v[i]);
+            fputc('\n', stderr);
+        }
+    }
 }
 
 /*

@@ -11,6 +11,7 @@
 #define E8        100000000LL
 #define BPS_SCALE 1000000000000LL /* (a - b) / b * 1e4 bps * 1e8 (_e8) */
 #define MS        1000000ULL
+#define HOT       static inline __attribute__((always_inline)) /* hot-path helpers, flattened */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -28,6 +29,12 @@ static inline int64_t abs64(int64_t a)
 static inline int64_t ratio_bps(int64_t num, int64_t den)
 {
     return (int64_t)((arb_i128)num * BPS_SCALE / den);
+}
+
+/* Deviation of a USD price from the 1.00 peg in bps, _e8: (x - 1) * 1e4, no divide. */
+static inline int64_t peg_bps(int64_t x_e8)
+{
+    return (x_e8 - E8) * 10000;
 }
 
 /* num / den > bps (bps _e8), decided exactly without dividing. den > 0. */
@@ -125,21 +132,16 @@ static inline bool cooled(const struct arb_detector *d, uint64_t last, uint64_t 
 /* Buy on a at its ask, sell on b at its bid. */
 static void eval_spread(struct arb_detector *d, uint16_t inst, uint16_t a, uint16_t b, uint64_t now)
 {
-    const struct arb_quote *qa = &d->quote[a][inst], *qb = &d->quote[b][inst];
+    const struct arb_quote *qa = &d->quote[inst][a], *qb = &d->quote[inst][b];
     uint64_t *last = &d->spread_emit_ns[inst][a][b];
     const struct arb_params *p = &d->params;
 
-    /* The common case: no cross at all. One compare and out. */
-    if (!qa->valid || !qb->valid || qb->bid_px_e8 <= qa->ask_px_e8) {
-        *last = 0;
+    if (!qa->valid || !qb->valid || qb->bid_px_e8 <= qa->ask_px_e8)
         return;
-    }
     int64_t hurdle = p->spread_min_edge_bps + p->fees_taker_bps[a] + p->fees_taker_bps[b];
     /* Net edge must exceed the minimum: at exactly the threshold there is no trade. */
-    if (!ratio_exceeds(qb->bid_px_e8 - qa->ask_px_e8, qa->ask_px_e8, hurdle)) {
-        *last = 0;
+    if (!ratio_exceeds(qb->bid_px_e8 - qa->ask_px_e8, qa->ask_px_e8, hurdle))
         return;
-    }
     if (!quote_usable(d, a, qa, now) || !quote_usable(d, b, qb, now)) {
         d->stats.stale_skips++;
         return;
@@ -177,16 +179,167 @@ static void eval_spread(struct arb_detector *d, uint16_t inst, uint16_t a, uint1
     submit(d, &in, p->sizing_spread_p_win, p->sizing_spread_win_loss);
 }
 
+/*
+ * Index of the venue (not `self`) with the highest price in `px`, or the
+ * lowest when `lowest`, among quotes younger than max_age; -1 when none beats
+ * `limit`. One pass over one or two cache lines.
+ */
+/* x * q / 2^32 for a 32.32 factor q. */
+HOT int64_t scale_q32(int64_t x, int64_t q)
+{
+    return (int64_t)(((arb_i128)x * q) >> 32);
+}
+
+HOT bool better(int64_t a, int64_t b, bool lowest)
+{
+    return lowest ? a < b : a > b;
+}
+
+/* One pass over a column for its best two. */
+static void top2_rescan(struct arb_top2 *t, const int64_t *px, uint32_t nv, bool lowest)
+{
+    int first = -1, second = -1;
+
+    for (uint32_t w = 0; w < nv; w++) {
+        if (first < 0 || better(px[w], px[first], lowest)) {
+            second = first;
+            first = (int)w;
+        } else if (second < 0 || better(px[w], px[second], lowest)) {
+            second = (int)w;
+        }
+    }
+    t->first = (int8_t)first;
+    t->second = (int8_t)second;
+}
+
+/*
+ * Venue v's price in a column moved from old to px[v]. Keeps the best two,
+ * rescanning only when one of them got worse.
+ */
+HOT void top2_update(struct arb_top2 *t, const int64_t *px, uint32_t nv, int v,
+                               int64_t old, bool lowest)
+{
+    int64_t now = px[v];
+
+    if (t->first == v) {
+        if (t->second < 0 || !better(px[t->second], now, lowest))
+            return; /* still the best */
+    } else if (t->second == v) {
+        if (better(now, px[t->first], lowest)) {
+            t->second = t->first;
+            t->first = (int8_t)v;
+            return;
+        }
+        if (!better(old, now, lowest))
+            return; /* second and no worse than before: nothing can overtake it */
+    } else {
+        if (t->first < 0 || better(now, px[t->first], lowest)) {
+            t->second = t->first;
+            t->first = (int8_t)v;
+        } else if (t->second < 0 || better(now, px[t->second], lowest)) {
+            t->second = (int8_t)v;
+        }
+        return;
+    }
+    top2_rescan(t, px, nv, lowest);
+}
+
+/* The best venue in a column other than `self`, or -1. */
+HOT int top2_other(const struct arb_top2 *t, int self)
+{
+    return t->first == self ? t->second : t->first;
+}
+
+/*
+ * The best venue other than `self` whose price beats `limit` and whose
+ * quote is younger than max_age; -1 when none. The top-two answer is the
+ * common case; a full pass runs only when that quote is too old.
+ */
+HOT int best_other(const struct arb_top2 *t, const int64_t *px, const uint64_t *ts,
+                      uint32_t nv, int self, bool lowest, int64_t limit, uint64_t now,
+                      uint64_t max_age)
+{
+    int w = top2_other(t, self);
+
+    if (w < 0 || !better(px[w], limit, lowest))
+        return -1;
+    if (now <= ts[w] || now - ts[w] <= max_age)
+        return w;
+    w = -1;
+    for (uint32_t k = 0; k < nv; k++) {
+        bool fresh = now <= ts[k] || now - ts[k] <= max_age;
+        if ((int)k != self && fresh && better(px[k], limit, lowest)) {
+            limit = px[k];
+            w = (int)k;
+        }
+    }
+    return w;
+}
+
+/*
+ * A tick on venue v can open a spread only against the best price elsewhere:
+ * buy here and sell at the richest bid, or buy at the cheapest ask and sell
+ * here. Ranking is net of each venue's fee; eval_spread decides exactly.
+ */
 static void spreads_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_t now)
 {
-    uint32_t others = d->venues_of[inst] & ~(1u << v);
+    const struct arb_top *tp = &d->top[inst];
+    uint64_t max_age = (uint64_t)d->params.spread_max_age_ms * MS;
+    uint32_t nv = d->reg->nvenues;
 
-    while (others) {
-        uint16_t w = (uint16_t)__builtin_ctz(others);
-        others &= others - 1;
-        eval_spread(d, inst, v, w, now);
-        eval_spread(d, inst, w, v, now);
+    if (tp->ask_net[v] != INT64_MAX) {
+        int w = best_other(&tp->best_bid_net, tp->bid_net, tp->ts, nv, v, false,
+                           scale_q32(tp->ask_net[v], d->spread_up_q32), now, max_age);
+        if (w >= 0)
+            eval_spread(d, inst, v, (uint16_t)w, now);
     }
+    if (tp->bid_net[v] != INT64_MIN) {
+        int w = best_other(&tp->best_ask_net, tp->ask_net, tp->ts, nv, v, true,
+                           scale_q32(tp->bid_net[v], d->spread_dn_q32), now, max_age);
+        if (w >= 0)
+            eval_spread(d, inst, (uint16_t)w, v, now);
+    }
+}
+
+/* Writes venue v's column entries and keeps the four top-two structures. */
+HOT void top_put(struct arb_top *tp, uint32_t nv, uint16_t v, int64_t bid_net, int64_t ask_net,
+                    int64_t bid, int64_t ask)
+{
+    int64_t o_bn = tp->bid_net[v], o_an = tp->ask_net[v], o_b = tp->bid[v], o_a = tp->ask[v];
+
+    tp->bid_net[v] = bid_net;
+    tp->ask_net[v] = ask_net;
+    tp->bid[v] = bid;
+    tp->ask[v] = ask;
+    top2_update(&tp->best_bid_net, tp->bid_net, nv, v, o_bn, false);
+    top2_update(&tp->best_ask_net, tp->ask_net, nv, v, o_an, true);
+    top2_update(&tp->best_bid, tp->bid, nv, v, o_b, false);
+    top2_update(&tp->best_ask, tp->ask, nv, v, o_a, true);
+}
+
+/* Net-of-fee prices for the scans; sentinels when the quote must not be traded. */
+HOT void top_set(struct arb_detector *d, uint16_t v, uint16_t inst, const struct arb_quote *q)
+{
+    struct arb_top *tp = &d->top[inst];
+    uint32_t nv = d->reg->nvenues;
+
+    tp->ts[v] = q->recv_ts_ns;
+    if (q->valid && !q->lagging && !d->venue_stale[v]) {
+        /* A multiply and a shift: the fee fraction is kept in 32.32 form (for ranking only;
+         * eval_spread decides on the exact bps). */
+        int64_t fee = d->fee_q32[v];
+        top_put(tp, nv, v, q->bid_px_e8 - scale_q32(q->bid_px_e8, fee),
+                q->ask_px_e8 + scale_q32(q->ask_px_e8, fee), q->bid_px_e8, q->ask_px_e8);
+    } else {
+        top_put(tp, nv, v, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX);
+    }
+}
+
+/* A venue went stale or down: none of its prices may be picked as a counterparty. */
+static void top_clear_venue(struct arb_detector *d, uint16_t v)
+{
+    for (uint32_t i = 0; i < ARB_MAX_INSTRUMENTS; i++)
+        top_put(&d->top[i], d->reg->nvenues, v, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX);
 }
 
 /* ---- funding basis ---------------------------------------------------- */
@@ -240,8 +393,8 @@ static void basis_emit(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t 
     ev.venue_a = s;
     ev.venue_b = f;
     ev.flags = fu->valid ? 0 : ARB_EV_F_NO_FUNDING;
-    ev.age_a_us = age_us(now, d->quote[s][pr->spot].recv_ts_ns);
-    ev.age_b_us = age_us(now, d->quote[f][pr->perp].recv_ts_ns);
+    ev.age_a_us = age_us(now, d->quote[pr->spot][s].recv_ts_ns);
+    ev.age_b_us = age_us(now, d->quote[pr->perp][f].recv_ts_ns);
     ev.basis.basis_bps = basis_bps;
     ev.basis.funding_rate = fu->valid ? fu->rate_e8 : 0;
     ev.basis.annualized_pct = ann_pct;
@@ -266,7 +419,9 @@ static void basis_emit(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t 
         if (exit) {
             st->dir = 0;
             st->qty_e8 = 0;
+            d->basis_open[k]--;
         } else {
+            d->basis_open[k]++;
             st->dir = (int8_t)(dir & 3);
             st->entry_ns = now;
             st->qty_e8 = in.leg[0].qty_e8;
@@ -278,8 +433,8 @@ static void basis_emit(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t 
 static void eval_basis(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t f, uint64_t now)
 {
     const struct arb_basis_pair *pr = &d->pairs[k];
-    const struct arb_quote *qs = &d->quote[s][pr->spot], *qp = &d->quote[f][pr->perp];
-    const struct arb_funding *fu = &d->funding[f][pr->perp];
+    const struct arb_quote *qs = &d->quote[pr->spot][s], *qp = &d->quote[pr->perp][f];
+    const struct arb_funding *fu = &d->funding[pr->perp][f];
     struct arb_basis_state *st = &d->basis[k][s][f];
     const struct arb_params *p = &d->params;
 
@@ -341,21 +496,55 @@ static void eval_basis(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t 
     basis_emit(d, k, s, f, now, dir, b, spot_px, perp_px, spot_qty, perp_qty, fu, ret, ann);
 }
 
+/*
+ * A spot tick meets the richest perp bid and the cheapest perp ask across
+ * venues; a perp (or funding) tick meets the cheapest spot ask and the
+ * richest spot bid. Open positions on the pair are checked for exit too.
+ */
 static void basis_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_t now)
 {
+    uint64_t max_age = (uint64_t)d->params.spread_max_age_ms * MS;
+    uint32_t nv = d->reg->nvenues;
+
     for (unsigned j = 0; j < d->nbasis_of[inst]; j++) {
         uint32_t k = d->basis_of[inst][j];
         const struct arb_basis_pair *pr = &d->pairs[k];
         bool is_spot = pr->spot == inst;
-        uint32_t others = d->venues_of[is_spot ? pr->perp : pr->spot];
-        while (others) {
-            uint16_t w = (uint16_t)__builtin_ctz(others);
-            others &= others - 1;
-            if (is_spot)
-                eval_basis(d, k, v, w, now);
-            else
-                eval_basis(d, k, w, v, now);
+        const struct arb_top *other = &d->top[is_spot ? pr->perp : pr->spot];
+
+        if (d->basis_open[k]) {
+            /* Exits are per position: look at every venue pairing of this tick's venue. */
+            for (uint32_t w = 0; w < nv; w++) {
+                const struct arb_basis_state *st = is_spot ? &d->basis[k][v][w] : &d->basis[k][w][v];
+                if (st->dir)
+                    is_spot ? eval_basis(d, k, v, (uint16_t)w, now)
+                            : eval_basis(d, k, (uint16_t)w, v, now);
+            }
         }
+        /* Rich: perp bid above spot ask. Cheap: perp ask below spot bid. The self
+         * argument is out of range so no venue is skipped: spot and perp may share one. */
+        const struct arb_quote *q = &d->quote[inst][v];
+        if (!q->valid)
+            continue;
+        int rich, cheap;
+        if (is_spot) {
+            /* perp bid >= spot ask (1 + entry); perp ask <= spot bid (1 - entry). */
+            rich = best_other(&other->best_bid, other->bid, other->ts, nv, -1, false,
+                              scale_q32(q->ask_px_e8, d->basis_up_q32), now, max_age);
+            cheap = best_other(&other->best_ask, other->ask, other->ts, nv, -1, true,
+                               scale_q32(q->bid_px_e8, d->basis_dn_q32), now, max_age);
+        } else {
+            /* spot ask <= perp bid / (1 + entry); spot bid >= perp ask / (1 - entry). */
+            rich = best_other(&other->best_ask, other->ask, other->ts, nv, -1, true,
+                              scale_q32(q->bid_px_e8, d->basis_inv_up_q32), now, max_age);
+            cheap = best_other(&other->best_bid, other->bid, other->ts, nv, -1, false,
+                               scale_q32(q->ask_px_e8, d->basis_inv_dn_q32), now, max_age);
+        }
+        if (rich >= 0)
+            is_spot ? eval_basis(d, k, v, (uint16_t)rich, now) : eval_basis(d, k, (uint16_t)rich, v, now);
+        if (cheap >= 0 && cheap != rich)
+            is_spot ? eval_basis(d, k, v, (uint16_t)cheap, now)
+                    : eval_basis(d, k, (uint16_t)cheap, v, now);
     }
 }
 
@@ -367,18 +556,18 @@ static void basis_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_
  */
 static int64_t coin_estimate(struct arb_detector *d, int coin, uint64_t now)
 {
-    arb_i128 sum = 0;
-    int64_t wsum = 0;
+    /* Prices near 1e8 times weights up to 1e8, over 16 venues: inside int64. */
+    int64_t sum = 0, wsum = 0;
 
     for (uint32_t v = 0; v < d->reg->nvenues; v++) {
         const struct arb_depeg_state *ds = &d->depeg[coin][v];
         uint64_t stale = (uint64_t)d->params.feed_stale_ms[v] * MS;
         if (!ds->price_ts_ns || d->venue_stale[v] || now - ds->price_ts_ns > stale)
             continue;
-        sum += (arb_i128)ds->price_e8 * d->params.depeg_venue_weight[v];
+        sum += ds->price_e8 * d->params.depeg_venue_weight[v] / E8;
         wsum += d->params.depeg_venue_weight[v];
     }
-    return wsum ? (int64_t)(sum / wsum) : E8;
+    return wsum ? sum * E8 / wsum : E8;
 }
 
 static uint8_t depeg_level(const struct arb_params *p, int64_t dev_abs)
@@ -428,7 +617,7 @@ static void depeg_exit(struct arb_detector *d, int coin, uint16_t v, const struc
     const struct arb_params *p = &d->params;
     uint16_t inst = ds->pos_instrument;
 
-    if (inst != 0xffff && &d->quote[v][inst] != q)
+    if (inst != 0xffff && &d->quote[inst][v] != q)
         return; /* the position lives on another instrument of this venue */
     /* Long closes at the bid, short at the ask; all in the instrument's quote. */
     int64_t px = ds->pos_dir > 0 ? q->bid_px_e8 : q->ask_px_e8;
@@ -437,7 +626,7 @@ static void depeg_exit(struct arb_detector *d, int coin, uint16_t v, const struc
     int64_t gain_bps = ratio_bps((px - ds->pos_entry_px_e8) * ds->pos_dir, ds->pos_entry_px_e8);
     int64_t from_best = ratio_bps((ds->pos_best_px_e8 - px) * ds->pos_dir, ds->pos_best_px_e8);
     int64_t usd = (int64_t)((arb_i128)px * to_usd / E8);
-    int64_t dev = ratio_bps(usd - E8, E8);
+    int64_t dev = peg_bps(usd);
     bool take = gain_bps >= p->depeg_take_profit_bps;
     bool stop = -gain_bps >= p->depeg_stop_bps;
     bool trail = gain_bps > 0 && from_best >= p->depeg_trail_bps;
@@ -475,7 +664,7 @@ static void depeg_exit(struct arb_detector *d, int coin, uint16_t v, const struc
 static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_t now)
 {
     int coin = d->base_coin[inst];
-    const struct arb_quote *q = &d->quote[v][inst];
+    const struct arb_quote *q = &d->quote[inst][v];
     const struct arb_params *p = &d->params;
 
     if (coin < 0 || !q->valid)
@@ -487,8 +676,12 @@ static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64
             return;
         to_usd = coin_estimate(d, d->quote_coin[inst], now);
     }
-    int64_t bid = (int64_t)((arb_i128)q->bid_px_e8 * to_usd / E8);
-    int64_t ask = (int64_t)((arb_i128)q->ask_px_e8 * to_usd / E8);
+    int64_t bid = q->bid_px_e8, ask = q->ask_px_e8;
+    if (to_usd != E8) {
+        /* Stablecoin prices near 1e8 times a rate near 1e8: int64 holds it (below 9e10). */
+        bid = bid < 9000000000LL ? bid * to_usd / E8 : (int64_t)((arb_i128)bid * to_usd / E8);
+        ask = ask < 9000000000LL ? ask * to_usd / E8 : (int64_t)((arb_i128)ask * to_usd / E8);
+    }
     int64_t mid = (bid + ask) / 2;
 
     struct arb_depeg_state *ds = &d->depeg[coin][v];
@@ -497,25 +690,29 @@ static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64
         ds->price_e8 = mid;
         ds->price_ts_ns = now;
     }
-    int64_t z = arb_ewma_update(&ds->ewma, mid);
-    int64_t rsi = arb_rsi_update(&ds->rsi, mid);
-    struct arb_boll_out bo;
-    arb_boll_update(&ds->boll, mid, &bo);
+    /* Indicator state moves on every tick (adds and shifts); their values are computed
+     * only when a signal needs them. */
+    arb_ewma_update(&ds->ewma, mid);
+    arb_rsi_update(&ds->rsi, mid);
+    arb_boll_update(&ds->boll, mid);
 
-    int64_t dev_mid = ratio_bps(mid - E8, E8);
-    ds->level = depeg_level(p, abs64(dev_mid));
-    /* The coin's level is the worst fresh venue's; the risk gate reads it. */
-    uint8_t worst = ds->level;
-    for (uint32_t w = 0; w < d->reg->nvenues; w++)
-        if (d->depeg[coin][w].price_ts_ns && !d->venue_stale[w] && d->depeg[coin][w].level > worst)
-            worst = d->depeg[coin][w].level;
-    d->risk.coin_level[coin] = worst;
+    uint8_t level = depeg_level(p, abs64(peg_bps(mid)));
+    if (level != ds->level || level > d->risk.coin_level[coin]) {
+        ds->level = level;
+        /* The coin's level is the worst fresh venue's; the risk gate reads it. */
+        uint8_t worst = level;
+        for (uint32_t w = 0; w < d->reg->nvenues; w++)
+            if (d->depeg[coin][w].price_ts_ns && !d->venue_stale[w] &&
+                d->depeg[coin][w].level > worst)
+                worst = d->depeg[coin][w].level;
+        d->risk.coin_level[coin] = worst;
+    }
 
     if (ds->pos_dir) {
         depeg_exit(d, coin, v, q, to_usd, now);
         return;
     }
-    int64_t dev_buy = ratio_bps(ask - E8, E8), dev_sell = ratio_bps(bid - E8, E8);
+    int64_t dev_buy = peg_bps(ask), dev_sell = peg_bps(bid);
     int64_t entry = p->depeg_entry_bps[coin];
     bool below = dev_buy <= -entry, above = dev_sell >= entry;
     if (!below && !above) {
@@ -533,6 +730,9 @@ static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64
     int64_t qty = below ? q->ask_qty_e8 : q->bid_qty_e8;
     int64_t book_usd = qty == INT64_MAX ? INT64_MAX / 2
                                         : (int64_t)((arb_i128)qty * (below ? ask : bid) / E8);
+    int64_t z = arb_ewma_z(&ds->ewma), rsi = arb_rsi_value(&ds->rsi);
+    struct arb_boll_out bo;
+    arb_boll_bands(&ds->boll, mid, &bo);
     int64_t strength = depeg_strength(p, abs64(dev), entry, book_usd, z, rsi, bo.pct_b_e4, below,
                                       p->depeg_venue_weight[v]);
 
@@ -583,7 +783,7 @@ static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64
 static void on_bbo(struct arb_detector *d, const struct arb_tick *t)
 {
     uint16_t v = t->venue, i = t->instrument;
-    struct arb_quote *q = &d->quote[v][i];
+    struct arb_quote *q = &d->quote[i][v];
     const uint16_t both = ARB_TICK_HAVE_BID | ARB_TICK_HAVE_ASK;
 
     if ((t->have & both) != both) {
@@ -610,6 +810,7 @@ static void on_bbo(struct arb_detector *d, const struct arb_tick *t)
                  t->recv_ts_ns - q->exch_ts_ns > (uint64_t)d->params.feed_max_lag_ms[v] * MS;
     if (!(d->venues_of[i] & (1u << v)))
         d->venues_of[i] |= (uint16_t)(1u << v);
+    top_set(d, v, i, q);
 
     spreads_for(d, v, i, t->recv_ts_ns);
     if (d->nbasis_of[i])
@@ -620,7 +821,7 @@ static void on_bbo(struct arb_detector *d, const struct arb_tick *t)
 
 static void on_funding(struct arb_detector *d, const struct arb_tick *t)
 {
-    struct arb_funding *f = &d->funding[t->venue][t->instrument];
+    struct arb_funding *f = &d->funding[t->instrument][t->venue];
 
     if (t->have & ARB_TICK_HAVE_MARK)
         f->mark_px_e8 = t->mark_px_e8;
@@ -640,22 +841,69 @@ static void on_funding(struct arb_detector *d, const struct arb_tick *t)
         basis_for(d, t->venue, t->instrument, t->recv_ts_ns);
 }
 
+/* New parameters may carry new fees: re-rank every quote. Cold, on publication only. */
+/* 1 + bps (bps _e8) as a 32.32 factor. */
+static int64_t q32_one_plus(int64_t bps)
+{
+    return (int64_t)((((arb_i128)1 << 32) * (BPS_SCALE + bps)) / BPS_SCALE);
+}
+
+/*
+ * Everything the scans need from the parameters, as 32.32 factors. Each
+ * threshold is loosened by 0.1 bps, more than the gap between the scans'
+ * multiplicative fee ranking and the exact additive test, so a prefilter never
+ * hides a trade the exact test would take.
+ */
+static void fees_derive(struct arb_detector *d)
+{
+    const struct arb_params *p = &d->params;
+    const int64_t slack = E8 / 10;
+
+    for (uint32_t v = 0; v < ARB_MAX_VENUES; v++)
+        d->fee_q32[v] = (int64_t)(((arb_i128)p->fees_taker_bps[v] << 32) / BPS_SCALE);
+    d->spread_up_q32 = q32_one_plus(p->spread_min_edge_bps - slack);
+    d->spread_dn_q32 = (int64_t)((((arb_i128)1 << 64) / d->spread_up_q32));
+    int64_t e = p->basis_entry_bps - slack;
+    d->basis_up_q32 = q32_one_plus(e);
+    d->basis_dn_q32 = q32_one_plus(-e);
+    d->basis_inv_up_q32 = (int64_t)((((arb_i128)1 << 64) / d->basis_up_q32));
+    d->basis_inv_dn_q32 = d->basis_dn_q32 > 0 ? (int64_t)((((arb_i128)1 << 64) / d->basis_dn_q32))
+                                               : INT64_MAX;
+}
+
+static void params_refreshed(struct arb_detector *d)
+{
+    d->stats.params_updates++;
+    fees_derive(d);
+    for (uint32_t i = 0; i < d->reg->ninstruments; i++)
+        for (uint32_t v = 0; v < d->reg->nvenues; v++)
+            if (d->quote[i][v].updates)
+                top_set(d, (uint16_t)v, (uint16_t)i, &d->quote[i][v]);
+}
+
+HOT void set_stale(struct arb_detector *d, uint16_t v, bool stale)
+{
+    if (stale && !d->venue_stale[v])
+        top_clear_venue(d, v);
+    d->venue_stale[v] = stale;
+}
+
 void arb_detector_on_tick(struct arb_detector *d, const struct arb_tick *t)
 {
     if (d->pub && arb_params_changed(d->pub, d->params_seq) &&
         arb_params_try_snapshot(d->pub, &d->params, &d->params_seq))
-        d->stats.params_updates++;
+        params_refreshed(d);
     d->stats.ticks++;
     if (t->venue >= ARB_MAX_VENUES || t->instrument >= ARB_MAX_INSTRUMENTS)
         return;
     d->venue_last_ns[t->venue] = t->recv_ts_ns;
     if (t->kind == ARB_TICK_STATUS) {
         d->stats.status_ticks++;
-        d->venue_stale[t->venue] = (t->flags & (ARB_TICK_F_STALE | ARB_TICK_F_DOWN)) != 0;
+        set_stale(d, t->venue, (t->flags & (ARB_TICK_F_STALE | ARB_TICK_F_DOWN)) != 0);
         return;
     }
     /* A feed that flags its own data stale is believed: nothing trades on it. */
-    d->venue_stale[t->venue] = (t->flags & ARB_TICK_F_STALE) != 0;
+    set_stale(d, t->venue, (t->flags & ARB_TICK_F_STALE) != 0);
     if (d->venue_stale[t->venue])
         d->stats.stale_ticks++;
     if (t->kind == ARB_TICK_BBO)
@@ -753,6 +1001,16 @@ struct arb_detector *arb_detector_create(const struct arb_registry *reg,
     else
         d->params = *params;
     arb_risk_init(&d->risk, reg);
+    fees_derive(d);
+    for (uint32_t i = 0; i < ARB_MAX_INSTRUMENTS; i++) {
+        struct arb_top *tp = &d->top[i];
+        for (uint32_t v = 0; v < ARB_MAX_VENUES; v++) {
+            tp->bid_net[v] = tp->bid[v] = INT64_MIN;
+            tp->ask_net[v] = tp->ask[v] = INT64_MAX;
+        }
+        tp->best_bid_net = tp->best_ask_net = tp->best_bid = tp->best_ask =
+            (struct arb_top2){.first = -1, .second = -1};
+    }
     for (uint32_t c = 0; c < ARB_COIN_COUNT; c++)
         for (uint32_t v = 0; v < ARB_MAX_VENUES; v++)
             d->depeg[c][v].pos_instrument = 0xffff;

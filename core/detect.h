@@ -39,6 +39,31 @@ struct arb_quote {
     uint64_t reserved2;
 };
 
+/*
+ * The best two venues of one price column, kept incrementally so a tick finds
+ * its best counterparty in O(1); a full pass over the column is needed only
+ * when the best or second best gets worse.
+ */
+struct arb_top2 {
+    int8_t first;  /* venue with the best price, -1 when none */
+    int8_t second; /* venue with the next best, -1 when none */
+};
+
+/*
+ * One instrument's usable prices across venues, packed per column. Net
+ * prices carry each venue's taker fee, for ranking spread counterparties;
+ * gross prices serve the basis, which the brief defines before fees.
+ * Unusable entries hold sentinels (INT64_MIN bids, INT64_MAX asks).
+ */
+struct arb_top {
+    int64_t bid_net[ARB_MAX_VENUES];
+    int64_t ask_net[ARB_MAX_VENUES];
+    int64_t bid[ARB_MAX_VENUES];
+    int64_t ask[ARB_MAX_VENUES];
+    uint64_t ts[ARB_MAX_VENUES]; /* receive time of the quote */
+    struct arb_top2 best_bid_net, best_ask_net, best_bid, best_ask;
+};
+
 /* Latest funding and mark of one perpetual on one venue. */
 struct arb_funding {
     int64_t mark_px_e8;
@@ -110,17 +135,27 @@ struct arb_detector {
     int8_t quote_coin[ARB_MAX_INSTRUMENTS];  /* enum arb_coin or -1 */
     uint8_t quote_usd[ARB_MAX_INSTRUMENTS];  /* quoted in USD */
     uint8_t nbasis_of[ARB_MAX_INSTRUMENTS];
+    uint16_t basis_open[ARB_MAX_BASIS_PAIRS]; /* open positions per pair: exits to check */
     uint8_t basis_of[ARB_MAX_INSTRUMENTS][4]; /* pair indexes an instrument belongs to */
     uint32_t npairs;
     struct arb_basis_pair pairs[ARB_MAX_BASIS_PAIRS];
+
+    int64_t fee_q32[ARB_MAX_VENUES];         /* taker fee as a 32.32 fraction, from params */
+    /* Prefilter factors (32.32), a hair looser than the exact tests they stand in front of:
+     * a scan may let through a near miss, never drop an opportunity. */
+    int64_t spread_up_q32;                   /* 1 + min edge */
+    int64_t spread_dn_q32;                   /* 1 / (1 + min edge) */
+    int64_t basis_up_q32, basis_dn_q32;      /* 1 + entry, 1 - entry */
+    int64_t basis_inv_up_q32, basis_inv_dn_q32; /* 1 / (1 + entry), 1 / (1 - entry) */
 
     /* Venue health. */
     uint64_t venue_last_ns[ARB_MAX_VENUES];
     uint8_t venue_stale[ARB_MAX_VENUES];     /* the feed says stale or down */
 
-    /* Market state. */
-    struct arb_quote quote[ARB_MAX_VENUES][ARB_MAX_INSTRUMENTS];
-    struct arb_funding funding[ARB_MAX_VENUES][ARB_MAX_INSTRUMENTS];
+    /* Market state, instrument-major so one instrument's venues share cache lines. */
+    struct arb_quote quote[ARB_MAX_INSTRUMENTS][ARB_MAX_VENUES];
+    struct arb_funding funding[ARB_MAX_INSTRUMENTS][ARB_MAX_VENUES];
+    struct arb_top top[ARB_MAX_INSTRUMENTS];
     struct arb_depeg_state depeg[ARB_COIN_COUNT][ARB_MAX_VENUES];
     struct arb_basis_state basis[ARB_MAX_BASIS_PAIRS][ARB_MAX_VENUES][ARB_MAX_VENUES];
     uint64_t spread_emit_ns[ARB_MAX_INSTRUMENTS][ARB_MAX_VENUES][ARB_MAX_VENUES];

@@ -29,13 +29,25 @@ struct arb_json_val {
     int type; /* enum arb_json_type */
 };
 
-/* A cursor over one object or array; only ever moves forward, never past end. */
+/*
+ * A cursor over one object or array, streaming: it learns where the container
+ * ends by reaching its closer, so a nested object can be walked in place
+ * instead of being skipped first and walked again.
+ */
 struct arb_json_cur {
-    const char *p;
-    const char *end;
-    int err; /* set once a member or element fails to scan; the cursor then stays put */
-    int n;   /* members or elements read so far: all but the first need a comma */
+    const char *p;   /* next byte to read */
+    const char *end; /* end of the message: nothing at or past it is read */
+    int n;           /* members or elements read so far: all but the first need a comma */
+    int state;       /* ARB_JSON_OPEN, then ARB_JSON_DONE at the closer or ARB_JSON_ERR */
 };
+
+#define ARB_JSON_OPEN 0
+#define ARB_JSON_DONE 1
+#define ARB_JSON_ERR  (-1)
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "arb_json_str_end's SWAR scan assumes a little-endian target"
+#endif
 
 #define ARB_JSON_DEPTH 64 /* nesting a skipped value may have before it counts as malformed */
 
@@ -48,21 +60,41 @@ static inline const char *arb_json_ws(const char *p, const char *end)
 
 /*
  * p points just past an opening quote. Returns the closing quote, or NULL when
- * the string does not end inside the buffer. memchr does the scanning; a quote
- * preceded by an odd run of backslashes is escaped and the search goes on.
+ * the string does not end inside the buffer. Eight bytes at a time while eight
+ * remain (SWAR: a byte equal to '"' or '\\' becomes zero, and the classic
+ * has-zero-byte test finds the first one), bytewise for the tail, so nothing
+ * past end is ever loaded. Feed strings are short: a libc memchr call costs
+ * more in set-up than it saves.
  */
 static inline const char *arb_json_str_end(const char *p, const char *end)
 {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
     for (;;) {
-        const char *q = memchr(p, '"', (size_t)(end - p));
-        if (!q)
+        while (end - p >= 8) {
+            uint64_t w, q, b, hit;
+            memcpy(&w, p, 8);
+            q = w ^ (ones * '"');
+            b = w ^ (ones * '\\');
+            hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+            if (hit) {
+                /* Little-endian: the lowest flagged byte is the first in memory, and
+                 * borrows only ever flag bytes above a true match. */
+                p += __builtin_ctzll(hit) >> 3;
+                goto found;
+            }
+            p += 8;
+        }
+        while (p < end && *p != '"' && *p != '\\')
+            p++;
+        if (p >= end)
             return NULL;
-        const char *b = q;
-        while (b > p && b[-1] == '\\')
-            b--;
-        if (((q - b) & 1) == 0)
-            return q;
-        p = q + 1;
+    found:
+        if (*p == '"')
+            return p;
+        if (end - p < 2) /* a backslash escapes the byte after it */
+            return NULL;
+        p += 2;
     }
 }
 
@@ -164,97 +196,146 @@ static inline const char *arb_json_value(const char *p, const char *end, struct 
     }
 }
 
-/* Opens the object or array whose span is v (as arb_json_value gives it). */
-static inline void arb_json_open(struct arb_json_cur *c, const struct arb_json_val *v)
-{
-    c->p = v->s + 1;
-    c->end = v->s + v->len - 1; /* the closer, already checked by arb_json_skip_nested */
-    c->err = 0;
-    c->n = 0;
-}
-
 /*
- * Opens a whole message that must be one object or array (open = '{' or '[').
- * Only whitespace may follow it. Returns false when it is not.
+ * Starts a cursor on the container opening at p ('{' or '[', as `open` says).
+ * Returns false, with the cursor in error, when p holds something else.
  */
-static inline bool arb_json_open_msg(struct arb_json_cur *c, const char *msg, size_t len,
-                                     char open)
+static inline bool arb_json_enter(struct arb_json_cur *c, const char *p, const char *end, char open)
 {
-    const char *end = msg + len;
-    const char *p = arb_json_ws(msg, end);
-
-    /* Trailing whitespace is rare (never on the wire), so trim it from the back. */
-    while (end > p && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
-        end--;
-    if (end - p < 2 || *p != open || end[-1] != (open == '{' ? '}' : ']'))
-        return false;
-    c->p = p + 1;
-    c->end = end - 1;
-    c->err = 0;
+    c->end = end;
     c->n = 0;
+    if (p >= end || *p != open) {
+        c->p = p;
+        c->state = ARB_JSON_ERR;
+        return false;
+    }
+    c->p = p + 1;
+    c->state = ARB_JSON_OPEN;
     return true;
 }
 
 /*
- * Next member of an object cursor: *key/*klen get the raw key, *v the value.
- * Returns true for a member; false at the end of the object or on a syntax
- * error, which sets c->err. Members are scanned, not validated beyond their
- * structure: a number token is only checked by whoever converts it.
+ * Starts a cursor on a whole message that must be one object or array.
+ * arb_json_finished() later checks that only whitespace follows it.
  */
-static inline bool arb_json_member(struct arb_json_cur *c, const char **key, size_t *klen,
-                                   struct arb_json_val *v)
+static inline bool arb_json_enter_msg(struct arb_json_cur *c, const char *msg, size_t len,
+                                      char open)
 {
-    const char *p = arb_json_ws(c->p, c->end), *end = c->end, *q;
+    return arb_json_enter(c, arb_json_ws(msg, msg + len), msg + len, open);
+}
 
-    if (c->err || p >= end)
+/* After the loop over a whole message: whether it closed properly and nothing but
+ * whitespace follows. */
+static inline bool arb_json_finished(const struct arb_json_cur *c)
+{
+    return c->state == ARB_JSON_DONE && arb_json_ws(c->p, c->end) == c->end;
+}
+
+/*
+ * Past the separator before the next item. Returns false at the closer
+ * (state DONE, cursor past it) or on a syntax error (state ERR).
+ */
+static inline bool arb_json_next(struct arb_json_cur *c, char close)
+{
+    const char *p = arb_json_ws(c->p, c->end);
+
+    if (c->state != ARB_JSON_OPEN)
         return false;
-    if (c->n > 0) {
-        if (*p != ',')
-            goto bad;
-        p = arb_json_ws(p + 1, end);
+    if (p < c->end && *p == close) {
+        c->p = p + 1;
+        c->state = ARB_JSON_DONE;
+        return false;
     }
-    if (p >= end || *p != '"')
+    if (c->n > 0) {
+        if (p >= c->end || *p != ',')
+            goto bad;
+        p = arb_json_ws(p + 1, c->end);
+        if (p < c->end && *p == close)
+            goto bad; /* trailing comma */
+    }
+    if (p >= c->end)
         goto bad;
-    q = arb_json_str_end(p + 1, end);
+    c->p = p;
+    return true;
+bad:
+    c->state = ARB_JSON_ERR;
+    return false;
+}
+
+/*
+ * Next key of an object cursor: *key and *klen get the raw key and the cursor is
+ * left on the value, for arb_json_take() or a nested arb_json_enter().
+ * Returns false at the end of the object or on error (see c->state).
+ */
+static inline bool arb_json_key(struct arb_json_cur *c, const char **key, size_t *klen)
+{
+    const char *p, *q;
+
+    if (!arb_json_next(c, '}'))
+        return false;
+    p = c->p;
+    if (*p != '"')
+        goto bad;
+    q = arb_json_str_end(p + 1, c->end);
     if (!q)
         goto bad;
     *key = p + 1;
     *klen = (size_t)(q - p - 1);
-    p = arb_json_ws(q + 1, end);
-    if (p >= end || *p != ':')
+    p = arb_json_ws(q + 1, c->end);
+    if (p >= c->end || *p != ':')
         goto bad;
-    p = arb_json_value(arb_json_ws(p + 1, end), end, v);
-    if (!p)
-        goto bad;
-    c->p = p;
+    c->p = arb_json_ws(p + 1, c->end);
     c->n++;
     return true;
 bad:
-    c->err = 1;
+    c->state = ARB_JSON_ERR;
     return false;
 }
 
-/* Next element of an array cursor into *v. Same return contract as arb_json_member. */
-static inline bool arb_json_element(struct arb_json_cur *c, struct arb_json_val *v)
+/* Scans the value under the cursor into *v and moves past it. Returns false on error. */
+static inline bool arb_json_take(struct arb_json_cur *c, struct arb_json_val *v)
 {
-    const char *p = arb_json_ws(c->p, c->end), *end = c->end;
+    const char *p = arb_json_value(c->p, c->end, v);
 
-    if (c->err || p >= end)
+    if (!p) {
+        c->state = ARB_JSON_ERR;
         return false;
-    if (c->n > 0) {
-        if (*p != ',')
-            goto bad;
-        p = arb_json_ws(p + 1, end);
     }
-    p = arb_json_value(p, end, v);
-    if (!p)
-        goto bad;
     c->p = p;
+    return true;
+}
+
+/* Moves an outer cursor past a nested container that `inner` walked to its closer. */
+static inline bool arb_json_resume(struct arb_json_cur *outer, const struct arb_json_cur *inner)
+{
+    if (inner->state != ARB_JSON_DONE) {
+        outer->state = ARB_JSON_ERR;
+        return false;
+    }
+    outer->p = inner->p;
+    return true;
+}
+
+/* Next member of an object cursor, key and value. Same return contract as arb_json_key. */
+static inline bool arb_json_member(struct arb_json_cur *c, const char **key, size_t *klen,
+                                   struct arb_json_val *v)
+{
+    return arb_json_key(c, key, klen) && arb_json_take(c, v);
+}
+
+/* Next element of an array cursor, left on the element for a nested arb_json_enter(). */
+static inline bool arb_json_elem_at(struct arb_json_cur *c)
+{
+    if (!arb_json_next(c, ']'))
+        return false;
     c->n++;
     return true;
-bad:
-    c->err = 1;
-    return false;
+}
+
+/* Next element of an array cursor into *v. Returns false at the end or on error. */
+static inline bool arb_json_element(struct arb_json_cur *c, struct arb_json_val *v)
+{
+    return arb_json_elem_at(c) && arb_json_take(c, v);
 }
 
 /* Whether a raw key or string span equals the literal lit (sizeof includes the NUL). */
@@ -271,9 +352,13 @@ static inline int arb_json_u64(const char *s, size_t len, uint64_t *out)
         unsigned d = (unsigned)(s[i] - '0');
         if (d >= 10)
             return -1;
-        if (v > (UINT64_MAX - d) / 10)
+        /* 19 digits always fit; only a 20th can overflow, and a divide per digit would
+         * cost more than the rest of the parse. */
+        if (__builtin_expect(i == 19, 0) &&
+            (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v)))
             return -1;
-        v = v * 10 + d;
+        if (i < 19)
+            v = v * 10 + d;
     }
     *out = v;
     return 0;
@@ -337,8 +422,8 @@ static inline int arb_json_rfc3339_ns(const char *s, size_t len, uint64_t *ns)
             return -1;
         f[k] = x;
     }
-    if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > mdays[f[1] - 1] ||
-        f[3] > 23 || f[4] > 59 || f[5] > 60)
+    if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > mdays[f[1] - 1] || f[3] > 23 ||
+        f[4] > 59 || f[5] > 60)
         return -1;
     if (f[1] == 2 && f[2] == 29 && !((f[0] % 4 == 0 && f[0] % 100 != 0) || f[0] % 400 == 0))
         return -1;
@@ -370,5 +455,15 @@ static inline int arb_json_rfc3339_ns(const char *s, size_t len, uint64_t *ns)
     }
     return 0;
 }
+
+/*
+ * Cold: appends the JSON string "s" (quoted, lower-cased when `lower`) at
+ * buf[*pos]. Returns 0, -ENOSPC when it does not fit, or -EINVAL when s holds
+ * a character that would need escaping (no venue symbol does).
+ */
+int arb_json_put_str(char *buf, size_t cap, size_t *pos, const char *s, bool lower);
+
+/* Cold: appends the raw text s at buf[*pos]. Returns 0 or -ENOSPC. */
+int arb_json_put_raw(char *buf, size_t cap, size_t *pos, const char *s);
 
 #endif /* ARB_FEEDS_JSON_H */

@@ -64,6 +64,12 @@ struct arb_feed_ops {
     uint8_t seq_contiguous;
 };
 
+/* The plug-ins, one per feeds/<venue>.c. */
+extern const struct arb_feed_ops arb_feed_binance;
+extern const struct arb_feed_ops arb_feed_binance_futures;
+extern const struct arb_feed_ops arb_feed_coinbase;
+extern const struct arb_feed_ops arb_feed_kraken;
+
 /* Looks a venue plug-in up by name. Returns NULL when arbiter has none. */
 const struct arb_feed_ops *arb_feed_ops_find(const char *name);
 
@@ -72,5 +78,33 @@ extern const struct arb_feed_ops *const arb_feed_ops_all[];
 
 /* Sets up parser state for `venue` over `symtab`. */
 void arb_parser_init(struct arb_parser *p, uint16_t venue, struct arb_symtab *symtab);
+
+/*
+ * Feed thread: the instrument for a venue symbol, from symtab or else the
+ * resolve fallback. Returns its id, or -1 when neither knows it.
+ */
+static inline int arb_parser_instrument(struct arb_parser *p, const char *sym, size_t len)
+{
+    int id = arb_symtab_find(p->symtab, sym, len);
+
+    if (__builtin_expect(id < 0, 0) && p->resolve)
+        id = p->resolve(p->resolve_ctx, sym, len);
+    return id;
+}
+
+/* Feed thread: books one parse() result into p->stats and returns it unchanged. */
+static inline int arb_parser_tally(struct arb_parser *p, int rc)
+{
+    p->stats.msgs++;
+    if (__builtin_expect(rc > 0, 1))
+        p->stats.events += (uint64_t)rc;
+    else if (rc == ARB_PARSE_SKIP)
+        p->stats.skipped++;
+    else if (rc == ARB_PARSE_UNKNOWN)
+        p->stats.unknown_symbol++;
+    else
+        p->stats.malformed++;
+    return rc;
+}
 
 #endif /* ARB_FEEDS_PARSER_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* arbiter: the engine binary and its subcommands. */
 #include "core/clock.h"
+#include "tools/cmd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: arbiter <command> [options]\n"
                  "commands:\n"
+                 "  parse        print a venue capture's ticks as JSON lines\n"
+                 "  replay       run recorded data through the detector and risk gate\n"
                  "  version      print the version\n"
                  "  help         this text\n");
 }
@@ -21,6 +24,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[1], "parse") == 0)
+        return arb_cmd_parse(argc - 1, argv + 1);
+    if (strcmp(argv[1], "replay") == 0)
+        return arb_cmd_replay(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0) {
         printf("arbiter %s\n", ARB_VERSION);
         return 0;

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Coinbase Exchange market data: the ticker channel, and heartbeats. */
+#include "feeds/json.h"
+#include "feeds/parser.h"
+
+#include <errno.h>
+
+enum cb_field {
+    CB_TYPE,
+    CB_SEQUENCE,
+    CB_PRODUCT_ID,
+    CB_BEST_BID,
+    CB_BEST_BID_SIZE,
+    CB_BEST_ASK,
+    CB_BEST_ASK_SIZE,
+    CB_TIME,
+    CB_NFIELDS,
+};
+
+/* Key -> field + 1, or 0 for the many keys a ticker carries that arbiter skips. */
+static inline int cb_slot(const char *k, size_t klen)
+{
+    switch (klen) {
+    case 4:
+        if (memcmp(k, "type", 4) == 0)
+            return CB_TYPE + 1;
+        if (memcmp(k, "time", 4) == 0)
+            return CB_TIME + 1;
+        return 0;
+    case 8:
+        if (memcmp(k, "sequence", 8) == 0)
+            return CB_SEQUENCE + 1;
+        if (memcmp(k, "best_bid", 8) == 0)
+            return CB_BEST_BID + 1;
+        if (memcmp(k, "best_ask", 8) == 0)
+            return CB_BEST_ASK + 1;
+        return 0;
+    case 10:
+        return memcmp(k, "product_id", 10) == 0 ? CB_PRODUCT_ID + 1 : 0;
+    case 13:
+        if (memcmp(k, "best_bid_size", 13) == 0)
+            return CB_BEST_BID_SIZE + 1;
+        if (memcmp(k, "best_ask_size", 13) == 0)
+            return CB_BEST_ASK_SIZE + 1;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* An optional decimal string field: sets `bit` in *have when present. Returns 0 or -1. */
+static inline int cb_decimal(const struct arb_json_val *f, uint32_t seen, int field, int64_t *out,
+                             uint16_t *have, uint16_t bit)
+{
+    if (!(seen & (1u << field)))
+        return 0;
+    if (f[field].type != ARB_JSON_STR || arb_fixed_parse(f[field].s, f[field].len, out) < 0)
+        return -1;
+    *have |= bit;
+    return 0;
+}
+
+static int cb_message(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                      struct arb_tick *out, int max)
+{
+    struct arb_json_val f[CB_NFIELDS], v;
+    struct arb_json_cur c;
+    const char *k;
+    size_t klen;
+    uint32_t seen = 0;
+    uint16_t have = 0;
+    uint64_t seq = 0, exch_ns = 0;
+    int64_t w[4] = {0, 0, 0, 0};
+    int slot, id;
+
+    if (max < 1 || !arb_json_enter_msg(&c, msg, len, '{'))
+        return ARB_PARSE_MALFORMED;
+    while (arb_json_key(&c, &k, &klen)) {
+        /* Scanned in place: copying a just-written value over would stall on the load. */
+        slot = cb_slot(k, klen);
+        if (slot)
+            seen |= 1u << (slot - 1);
+        if (!arb_json_take(&c, slot ? &f[slot - 1] : &v))
+            break;
+    }
+    if (!arb_json_finished(&c) || !(seen & (1u << CB_TYPE)) || f[CB_TYPE].type != ARB_JSON_STR)
+        return ARB_PARSE_MALFORMED;
+    if (!ARB_JSON_EQ(f[CB_TYPE].s, f[CB_TYPE].len, "ticker")) {
+        if (ARB_JSON_EQ(f[CB_TYPE].s, f[CB_TYPE].len, "heartbeat"))
+            p->stats.heartbeats++;
+        return ARB_PARSE_SKIP;
+    }
+    if (!(seen & (1u << CB_PRODUCT_ID)) || f[CB_PRODUCT_ID].type != ARB_JSON_STR)
+        return ARB_PARSE_MALFORMED;
+    /* Sizes arrived in the ticker in 2022; older tickers carry only the prices. */
+    if (cb_decimal(f, seen, CB_BEST_BID, &w[0], &have, ARB_TICK_HAVE_BID) < 0 ||
+        cb_decimal(f, seen, CB_BEST_BID_SIZE, &w[1], &have, ARB_TICK_HAVE_BID_QTY) < 0 ||
+        cb_decimal(f, seen, CB_BEST_ASK, &w[2], &have, ARB_TICK_HAVE_ASK) < 0 ||
+        cb_decimal(f, seen, CB_BEST_ASK_SIZE, &w[3], &have, ARB_TICK_HAVE_ASK_QTY) < 0)
+        return ARB_PARSE_MALFORMED;
+    if (seen & (1u << CB_SEQUENCE)) {
+        if (f[CB_SEQUENCE].type != ARB_JSON_NUM ||
+            arb_json_u64(f[CB_SEQUENCE].s, f[CB_SEQUENCE].len, &seq) < 0)
+            return ARB_PARSE_MALFORMED;
+        have |= ARB_TICK_HAVE_SEQ;
+    }
+    if (seen & (1u << CB_TIME)) {
+        if (f[CB_TIME].type != ARB_JSON_STR ||
+            arb_json_rfc3339_ns(f[CB_TIME].s, f[CB_TIME].len, &exch_ns) < 0)
+            return ARB_PARSE_MALFORMED;
+        have |= ARB_TICK_HAVE_EXCH_TS;
+    }
+    /* A ticker without a book top says nothing the detector can use. */
+    if (!(have & (ARB_TICK_HAVE_BID | ARB_TICK_HAVE_ASK)))
+        return ARB_PARSE_SKIP;
+    id = arb_parser_instrument(p, f[CB_PRODUCT_ID].s, f[CB_PRODUCT_ID].len);
+    if (id < 0)
+        return ARB_PARSE_UNKNOWN;
+    out->bid_px_e8 = w[0];
+    out->bid_qty_e8 = w[1];
+    out->ask_px_e8 = w[2];
+    out->ask_qty_e8 = w[3];
+    out->exch_ts_ns = exch_ns;
+    out->recv_ts_ns = recv_ts_ns;
+    out->seq = seq;
+    out->venue = p->venue;
+    out->instrument = (uint16_t)id;
+    out->kind = ARB_TICK_BBO;
+    out->flags = 0;
+    out->have = have;
+    return 1;
+}
+
+static int coinbase_parse(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                          struct arb_tick *out, int max)
+{
+    return arb_parser_tally(p, cb_message(p, msg, len, recv_ts_ns, out, max));
+}
+
+static int coinbase_subscribe(const char *const *symbols, size_t n, char *buf, size_t len)
+{
+    size_t pos = 0;
+    int rc = arb_json_put_raw(buf, len, &pos, "{\"type\":\"subscribe\",\"product_ids\":[");
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (i > 0)
+            rc = arb_json_put_raw(buf, len, &pos, ",");
+        if (rc == 0)
+            rc = arb_json_put_str(buf, len, &pos, symbols[i], false);
+    }
+    if (rc == 0)
+        rc = arb_json_put_raw(buf, len, &pos, "],\"channels\":[\"ticker\",\"heartbeat\"]}\n");
+    return rc < 0 ? rc : (int)pos;
+}
+
+const struct arb_feed_ops arb_feed_coinbase = {
+    .name = "coinbase",
+    .url = "wss://ws-feed.exchange.coinbase.com",
+    .parse = coinbase_parse,
+    .subscribe = coinbase_subscribe,
+    .heartbeat_ms = 1000, /* the heartbeat channel ticks every second per product */
+    /* sequence counts every message of the product's full feed, so tickers skip ahead. */
+    .seq_contiguous = 0,
+};
