@@ -2,6 +2,7 @@
 /* Detector: per-tick signal evaluation, fixed point throughout. */
 #include "detect.h"
 
+#include "clock.h"
 #include "fxmath.h"
 
 #include <errno.h>
@@ -88,8 +89,14 @@ static bool submit(struct arb_detector *d, struct arb_intent *in, int64_t p_win,
     ev.venue_a = in->leg[0].venue;
     ev.venue_b = in->nlegs > 1 ? in->leg[1].venue : in->leg[0].venue;
     ev.dir = in->action == ARB_ACT_CLOSE ? ARB_DIR_EXIT : 0;
+    uint64_t t0 = d->h_risk ? arb_clock_ticks() : 0;
     bool ok = arb_risk_gate(&d->risk, &d->params, in, p_win, win_loss, &notional, &reason, &cap);
-    if (ok && !arb_ring_spsc_push(d->intents, in)) {
+    if (d->h_risk)
+        arb_hist_record(d->h_risk, arb_clock_ticks_to_ns(arb_clock_ticks() - t0));
+    /* The push time rides in the ring's stamps (when attached) for the hop histogram; it
+     * never feeds a decision, so replays stay deterministic. */
+    if (ok && !arb_ring_spsc_push_stamped(d->intents, in,
+                                          d->intents->prod.stamp ? arb_clock_now_ns() : 0)) {
         /* The gateway is behind: back-pressure is a refusal, never a silent drop. */
         ok = false;
         reason = ARB_REFUSE_BACKPRESSURE;
@@ -910,6 +917,68 @@ void arb_detector_on_tick(struct arb_detector *d, const struct arb_tick *t)
         on_bbo(d, t);
     else if (t->kind == ARB_TICK_FUNDING)
         on_funding(d, t);
+}
+
+void arb_detector_on_fill(struct arb_detector *d, const struct arb_fill *f)
+{
+    struct arb_risk *r = &d->risk;
+
+    if (f->venue >= ARB_MAX_VENUES)
+        return;
+    switch (f->kind) {
+    case ARB_FILL_ERROR:
+        r->consecutive_errors[f->venue]++;
+        break;
+    case ARB_FILL_OK:
+        r->consecutive_errors[f->venue] = 0;
+        break;
+    case ARB_FILL_TRADE: {
+        /* The daily loss limit counts from UTC midnight. */
+        uint64_t day = f->ts_ns / (86400ULL * 1000000000ULL);
+        if (day != r->pnl_day) {
+            r->pnl_day = day;
+            r->daily_pnl_usd = 0;
+        }
+        r->daily_pnl_usd += f->realized_e8;
+        break;
+    }
+    case ARB_FILL_FINAL: {
+        if (f->instrument >= ARB_MAX_INSTRUMENTS || f->unfilled_e8 <= 0)
+            break;
+        bool depeg = f->signal_kind == ARB_SIG_DEPEG && f->action == ARB_ACT_OPEN;
+        if (f->action == ARB_ACT_OPEN)
+            arb_risk_release(r, f->venue, f->instrument, f->side, f->unfilled_e8, f->px_e8, depeg);
+        /* An entry that did not trade (in full) is not (all) a position to manage. */
+        int coin = d->base_coin[f->instrument];
+        if (depeg && coin >= 0) {
+            struct arb_depeg_state *ds = &d->depeg[coin][f->venue];
+            if (ds->pos_signal == f->signal_id && ds->pos_dir) {
+                ds->pos_qty_e8 -= f->unfilled_e8;
+                if (ds->pos_qty_e8 <= 0)
+                    ds->pos_dir = 0;
+            }
+        } else if (f->signal_kind == ARB_SIG_BASIS && f->action == ARB_ACT_OPEN) {
+            /* Both legs report; the spot leg's remainder is the position's. */
+            for (unsigned j = 0; j < d->nbasis_of[f->instrument]; j++) {
+                uint32_t k = d->basis_of[f->instrument][j];
+                if (d->pairs[k].spot != f->instrument)
+                    continue;
+                for (uint32_t a = 0; a < ARB_MAX_VENUES; a++)
+                    for (uint32_t b = 0; b < ARB_MAX_VENUES; b++) {
+                        struct arb_basis_state *st = &d->basis[k][a][b];
+                        if (st->dir && st->signal_id == f->signal_id) {
+                            st->qty_e8 -= f->unfilled_e8;
+                            if (st->qty_e8 <= 0) {
+                                st->dir = 0;
+                                d->basis_open[k]--;
+                            }
+                        }
+                    }
+            }
+        }
+        break;
+    }
+    }
 }
 
 uint32_t arb_detector_drain(struct arb_detector *d, struct arb_ring *ring, uint32_t max)

@@ -11,6 +11,8 @@
 #define ARB_CORE_DETECT_H
 
 #include "core/event.h"
+#include "core/fill.h"
+#include "core/hist.h"
 #include "core/indicator.h"
 #include "core/intent.h"
 #include "core/params.h"
@@ -161,6 +163,7 @@ struct arb_detector {
     uint64_t spread_emit_ns[ARB_MAX_INSTRUMENTS][ARB_MAX_VENUES][ARB_MAX_VENUES];
 
     struct arb_detector_stats stats;
+    struct arb_hist *h_risk; /* risk-gate time per intent, ns; NULL: not measured (replay) */
 };
 
 /*
@@ -182,6 +185,13 @@ void arb_detector_refresh_shape(struct arb_detector *d);
 
 /* Detector thread. Processes one tick. */
 void arb_detector_on_tick(struct arb_detector *d, const struct arb_tick *t);
+
+/*
+ * Detector thread. Books what the gateway reports (struct arb_fill): trades
+ * into daily P&L, unfilled bookings back out of the exposures, venue errors
+ * into the breaker, and unfilled entries back out of the signal state.
+ */
+void arb_detector_on_fill(struct arb_detector *d, const struct arb_fill *f);
 
 /* Detector thread. Drains up to `max` ticks from a venue ring; returns the count. */
 uint32_t arb_detector_drain(struct arb_detector *d, struct arb_ring *ring, uint32_t max);

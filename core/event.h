@@ -15,6 +15,10 @@ enum arb_event_type {
     ARB_EV_DEPEG = 3,   /* stablecoin depeg signal */
     ARB_EV_INTENT = 4,  /* an intent passed the risk gate */
     ARB_EV_REFUSAL = 5, /* the risk gate (or back-pressure) refused an intent */
+    ARB_EV_ORDER = 6,   /* gateway: an order left (or was held back by a rate limit) */
+    ARB_EV_FILL = 7,    /* gateway: an execution came back */
+    ARB_EV_HEDGE = 8,   /* gateway: a two-leg imbalance is being hedged */
+    ARB_EV_ALARM = 9,   /* gateway: something needs a human (unhedged, unknown fill state) */
 };
 
 enum arb_depeg_level {
@@ -57,8 +61,8 @@ struct arb_event {
     uint32_t signal_id;
     uint8_t type;        /* enum arb_event_type */
     uint8_t level;       /* DEPEG: enum arb_depeg_level; INTENT/REFUSAL: signal kind */
-    uint8_t reason;      /* REFUSAL: enum arb_refusal */
-    uint8_t dir;         /* ARB_DIR_* */
+    uint8_t reason;      /* REFUSAL: enum arb_refusal; FILL: the execution kind */
+    uint8_t dir;         /* ARB_DIR_*; ORDER/FILL/HEDGE: leg (0, 1; 2 for a hedge) */
     uint16_t instrument;
     uint16_t venue_a;    /* spread: buy venue; basis: spot venue; depeg: the venue */
     uint16_t venue_b;    /* spread: sell venue; basis: perp venue */
@@ -85,6 +89,12 @@ struct arb_event {
             int64_t strength;      /* 0..1 */
             int64_t zscore_e4;     /* EWMA z-score of the price */
         } depeg;
+        struct {
+            int64_t qty;        /* ORDER: sent; FILL: cumulative filled */
+            int64_t px;         /* ORDER: limit; FILL: average price */
+            int64_t fee;        /* FILL: fee */
+            int64_t latency_ns; /* ORDER: tick receipt to submit; FILL: submit to answer */
+        } exec;
         struct {
             int64_t notional_usd; /* sized (INTENT) or asked for (REFUSAL) */
             int64_t qty;          /* first leg */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Formatting side of the fixed-point decimals; parsing is inline in fixed.h. */
+/* Formatting side of the fixed-point decimals, and the cold half of parsing. */
 #include "fixed.h"
 
 #include <string.h>
@@ -36,6 +36,64 @@ size_t arb_fixed_format(int64_t v, char *buf)
     }
     buf[n] = '\0';
     return n;
+}
+
+int arb_fixed_parse_slow(const char *s, size_t len, int64_t *out)
+{
+    const char *p = s, *end = s + len;
+    int neg = 0;
+    uint64_t ip = 0, fp = 0;
+    size_t idig = 0;
+
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    while (p < end && (unsigned)(*p - '0') < 10) {
+        ip = ip * 10 + (uint64_t)(*p - '0');
+        idig++;
+        /* 11 significant integer digits is the most an int64 _e8 holds; stop
+         * before uint64 itself could wrap. Leading zeros do not count. */
+        if (ip >= 100000000000ULL)
+            return -ERANGE;
+        p++;
+    }
+    if (idig == 0)
+        return -EINVAL;
+    if (p < end) {
+        static const uint64_t scale[9] = {100000000, 10000000, 1000000, 100000, 10000,
+                                          1000,      100,      10,      1};
+        size_t fdig = 0;
+
+        if (*p != '.')
+            return -EINVAL;
+        p++;
+        if (p == end)
+            return -EINVAL; /* "1." is not a number an exchange sends */
+        while (p < end && fdig < ARB_FIXED_DECIMALS) {
+            unsigned d = (unsigned)(*p - '0');
+            if (d >= 10)
+                return -EINVAL;
+            fp = fp * 10 + d;
+            fdig++;
+            p++;
+        }
+        fp *= scale[fdig];
+        for (; p < end; p++) {
+            if (*p == '0')
+                continue;
+            return (unsigned)(*p - '0') < 10 ? -EDOM : -EINVAL;
+        }
+    }
+    if (ip > (uint64_t)INT64_MAX / ARB_FIXED_ONE)
+        return -ERANGE;
+    {
+        uint64_t mag = ip * (uint64_t)ARB_FIXED_ONE + fp;
+        if (mag > (uint64_t)INT64_MAX + (uint64_t)neg)
+            return -ERANGE;
+        *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    }
+    return 0;
 }
 
 int arb_fixed_parse_cstr(const char *s, int64_t *out)

@@ -9,10 +9,50 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ARB_FIXED_DECIMALS 8
 #define ARB_FIXED_ONE      100000000LL /* 1.0 in _e8 */
 #define ARB_FIXED_STRMAX   22          /* "-92233720368.54775808" plus NUL */
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "arb_fixed_parse's word-at-a-time path assumes a little-endian target"
+#endif
+
+#define ARB_FIXED_ZEROS 0x3030303030303030ULL /* '0' in every byte */
+
+/*
+ * Word-at-a-time (SWAR) digit helpers. They work on ASCII XOR '0', which maps
+ * the digits to 0..9 and every other byte to 10 or more; XOR, not subtraction,
+ * so a '.' cannot borrow from the digit after it.
+ *
+ * The high bit of every byte of d that is not a digit. No carry crosses a byte:
+ * (d & 0x7f) + 0x76 is at most 0xf5.
+ */
+static inline uint64_t arb_fixed_swar_nondigit(uint64_t d)
+{
+    return (((d & 0x7f7f7f7f7f7f7f7fULL) + 0x7676767676767676ULL) | d) & 0x8080808080808080ULL;
+}
+
+/*
+ * The eight digits in d (byte 0 the most significant, each 0..9) as a number:
+ * pairs, then quads, then the whole, in three multiplies instead of eight
+ * dependent multiply-adds (the simdjson/Lemire reduction).
+ */
+static inline uint64_t arb_fixed_swar_value8(uint64_t d)
+{
+    d = d * 10 + (d >> 8);
+    return (((d & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32))) +
+            (((d >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32)))) >>
+           32;
+}
+
+/*
+ * Cold: the byte-at-a-time parse behind arb_fixed_parse, for what its word
+ * path leaves: eight or more integer digits, more than eight decimals, and
+ * every error. Same contract as arb_fixed_parse.
+ */
+int arb_fixed_parse_slow(const char *s, size_t len, int64_t *out);
 
 /*
  * Parses [-]digits[.digits] of exactly `len` bytes into *out (units of 1e-8).
@@ -20,63 +60,77 @@
  * (no '+', no exponent, no spaces); -ERANGE when the value does not fit in
  * int64 _e8; -EDOM when a nonzero digit lies beyond the 8th decimal.
  * Extra decimals that are all zero ("1.0000000000") are exact and accepted.
+ *
+ * Exchange decimals ("0.35210000", "61837.64", "297") take a word path: at
+ * most two 8-byte loads, both inside [s, s+len), and no loop. Anything else,
+ * errors included, goes to arb_fixed_parse_slow, which decides the result.
  */
 static inline int arb_fixed_parse(const char *s, size_t len, int64_t *out)
 {
-    const char *p = s, *end = s + len;
-    int neg = 0;
-    uint64_t ip = 0, fp = 0;
-    size_t idig = 0;
+    const uint64_t zeros = ARB_FIXED_ZEROS;
+    int neg = len > 0 && *s == '-';
+    const char *p = s + neg;
+    size_t n = len - (size_t)neg, dot, fn;
+    uint64_t w, d, nd, ip, fp = 0;
 
-    if (p < end && *p == '-') {
-        neg = 1;
-        p++;
-    }
-    while (p < end && (unsigned)(*p - '0') < 10) {
-        ip = ip * 10 + (uint64_t)(*p - '0');
-        idig++;
-        /* 11 significant integer digits is the most an int64 _e8 holds; stop
-         * before uint64 itself could wrap. Leading zeros do not count. */
-        if (ip >= 100000000000ULL)
-            return -ERANGE;
-        p++;
-    }
-    if (idig == 0)
-        return -EINVAL;
-    if (p < end) {
-        static const uint64_t scale[9] = {100000000, 10000000, 1000000, 100000, 10000,
-                                          1000,      100,      10,      1};
-        size_t fdig = 0;
-
-        if (*p != '.')
-            return -EINVAL;
-        p++;
-        if (p == end)
-            return -EINVAL; /* "1." is not a number an exchange sends */
-        while (p < end && fdig < ARB_FIXED_DECIMALS) {
-            unsigned d = (unsigned)(*p - '0');
-            if (d >= 10)
-                return -EINVAL;
-            fp = fp * 10 + d;
-            fdig++;
-            p++;
+    if (n >= 8) {
+        /* The first word holds the integer digits and the '.' (at most 7 digits here; more
+         * go slow, since only past 11 significant digits can the value overflow). */
+        memcpy(&w, p, 8);
+        d = w ^ zeros;
+        nd = arb_fixed_swar_nondigit(d);
+        if (!nd)
+            goto slow;
+        dot = (size_t)__builtin_ctzll(nd) >> 3;
+        fn = n - dot - 1;
+        if (dot == 0 || p[dot] != '.' || fn - 1 >= ARB_FIXED_DECIMALS)
+            goto slow;
+        ip = arb_fixed_swar_value8(d << (64 - 8 * dot));
+        /* The last word of the range holds every decimal: shift them down to byte 0, so
+         * the zero bytes shifted in stand for the missing decimals ("64" is 64000000). */
+        memcpy(&w, s + len - 8, 8);
+        d = (w ^ zeros) >> (64 - 8 * fn);
+        if (arb_fixed_swar_nondigit(d))
+            goto slow;
+        fp = arb_fixed_swar_value8(d);
+    } else {
+        /* Fewer than 8 bytes: gather them into one zero-padded word without reading past
+         * the range, two overlapping 4-byte loads or three single bytes. */
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + n - 4, 4);
+            w = lo | (uint64_t)hi << (8 * (n - 4));
+        } else if (n > 0) {
+            w = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+                (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+        } else {
+            goto slow;
         }
-        fp *= scale[fdig];
-        for (; p < end; p++) {
-            if (*p == '0')
-                continue;
-            return (unsigned)(*p - '0') < 10 ? -EDOM : -EINVAL;
+        /* Padding becomes digit 0 after the mask, so only real bytes can be flagged. */
+        d = (w ^ zeros) & (~0ULL >> (64 - 8 * n));
+        nd = arb_fixed_swar_nondigit(d);
+        if (!nd) {
+            ip = arb_fixed_swar_value8(d << (64 - 8 * n));
+        } else {
+            dot = (size_t)__builtin_ctzll(nd) >> 3;
+            if (dot == 0 || p[dot] != '.' || dot + 1 == n)
+                goto slow;
+            ip = arb_fixed_swar_value8(d << (64 - 8 * dot));
+            d >>= 8 * (dot + 1);
+            if (arb_fixed_swar_nondigit(d))
+                goto slow;
+            fp = arb_fixed_swar_value8(d);
         }
     }
-    if (ip > (uint64_t)INT64_MAX / ARB_FIXED_ONE)
-        return -ERANGE;
     {
+        /* At most 7 integer digits reach here, so this cannot overflow. */
         uint64_t mag = ip * (uint64_t)ARB_FIXED_ONE + fp;
-        if (mag > (uint64_t)INT64_MAX + (uint64_t)neg)
-            return -ERANGE;
         *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
     }
     return 0;
+slow:
+    return arb_fixed_parse_slow(s, len, out);
 }
 
 /*

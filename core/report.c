@@ -138,6 +138,44 @@ int arb_report_event_json(const struct arb_event *ev, const struct arb_registry 
             put_dec(&o, "cap_usd", ev->order.cap_usd);
         put(&o, "}");
         break;
+    case ARB_EV_ORDER:
+        head(&o, ev, "order");
+        put(&o, ",\"leg\":%u,\"attempt\":%u,\"venue\":\"%s\",\"instrument\":\"%s\"", ev->dir,
+            ev->level, venue_name(reg, ev->venue_a), inst_name(reg, ev->instrument));
+        put_dec(&o, "qty", ev->exec.qty);
+        put_dec(&o, "px", ev->exec.px);
+        put(&o, ",\"tick_to_order_ns\":%lld}", (long long)ev->exec.latency_ns);
+        break;
+    case ARB_EV_FILL: {
+        static const char *const kinds[] = {"none", "ack", "filled", "partial", "rejected",
+                                            "expired", "rate_limited"};
+        head(&o, ev, "fill");
+        put(&o, ",\"leg\":%u,\"status\":\"%s\",\"venue\":\"%s\",\"instrument\":\"%s\"",
+            ev->dir, ev->reason < 7 ? kinds[ev->reason] : "?", venue_name(reg, ev->venue_a),
+            inst_name(reg, ev->instrument));
+        put_dec(&o, "filled_qty", ev->exec.qty);
+        if (ev->exec.px)
+            put_dec(&o, "avg_px", ev->exec.px);
+        if (ev->exec.fee)
+            put_dec(&o, "fee", ev->exec.fee);
+        put(&o, ",\"answer_ns\":%lld}", (long long)ev->exec.latency_ns);
+        break;
+    }
+    case ARB_EV_HEDGE:
+        head(&o, ev, "hedge");
+        put(&o, ",\"venue\":\"%s\",\"instrument\":\"%s\"", venue_name(reg, ev->venue_a),
+            inst_name(reg, ev->instrument));
+        put_dec(&o, "qty", ev->exec.qty);
+        put_dec(&o, "px", ev->exec.px);
+        put(&o, "}");
+        break;
+    case ARB_EV_ALARM:
+        head(&o, ev, "alarm");
+        put(&o, ",\"what\":\"unhedged\",\"venue\":\"%s\",\"instrument\":\"%s\"",
+            venue_name(reg, ev->venue_a), inst_name(reg, ev->instrument));
+        put_dec(&o, "imbalance", ev->exec.qty);
+        put(&o, "}");
+        break;
     default:
         return -EINVAL;
     }

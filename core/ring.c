@@ -16,8 +16,8 @@ int arb_ring_init(struct arb_ring *r, struct arb_ring_rec *slots, uint32_t capac
     r->prod.slots = slots;
     r->cons.mask = capacity - 1;
     r->cons.slots = slots;
-    atomic_init(&r->prod.tail, 0);
-    atomic_init(&r->cons.head, 0);
+    atomic_init(&r->pub_tail.tail, 0);
+    atomic_init(&r->pub_head.head, 0);
     return 0;
 }
 
@@ -30,7 +30,7 @@ struct arb_ring *arb_ring_create(uint32_t capacity)
         errno = EINVAL;
         return NULL;
     }
-    r = aligned_alloc(ARB_CACHELINE, sizeof(*r));
+    r = aligned_alloc(ARB_RING_PAD, sizeof(*r));
     slots = aligned_alloc(ARB_CACHELINE, (size_t)capacity * sizeof(*slots));
     if (!r || !slots) {
         free(r);

@@ -193,3 +193,21 @@ bool arb_risk_gate(struct arb_risk *r, const struct arb_params *p, struct arb_in
     r->passed++;
     return true;
 }
+
+void arb_risk_release(struct arb_risk *r, uint16_t venue, uint16_t instrument, uint8_t side,
+                      int64_t qty_e8, int64_t px_e8, bool depeg)
+{
+    const struct arb_instrument *ins = &r->reg->inst[instrument];
+    int64_t n = notional_of(px_e8, qty_e8);
+
+    r->venue_gross_usd[venue] -= n;
+    if (r->venue_gross_usd[venue] < 0)
+        r->venue_gross_usd[venue] = 0;
+    /* The booking assumed the leg traded; undo its direction. */
+    r->asset_net_usd[ins->base_asset] -= side == ARB_SIDE_BUY ? n : -n;
+    if (depeg) {
+        r->depeg_exposure_usd -= n;
+        if (r->depeg_exposure_usd < 0)
+            r->depeg_exposure_usd = 0;
+    }
+}

@@ -7,6 +7,12 @@
 static int binance_parse(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
                          struct arb_tick *out, int max)
 {
+    return arb_binance_parse(p, msg, len, recv_ts_ns, out, max, false);
+}
+
+static int binance_parse_general(struct arb_parser *p, const char *msg, size_t len,
+                                 uint64_t recv_ts_ns, struct arb_tick *out, int max)
+{
     return arb_parser_tally(p, arb_binance_message(p, msg, len, recv_ts_ns, out, max, false));
 }
 
@@ -51,6 +57,7 @@ const struct arb_feed_ops arb_feed_binance = {
     .name = "binance",
     .url = "wss://stream.binance.com:9443/stream",
     .parse = binance_parse,
+    .parse_general = binance_parse_general,
     .subscribe = binance_subscribe,
     /* Binance keeps the connection alive with WebSocket pings, not messages. */
     .heartbeat_ms = 0,

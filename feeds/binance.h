@@ -289,6 +289,103 @@ static inline int arb_binance_message(struct arb_parser *p, const char *msg, siz
 }
 
 /*
+ * Fast path: a bookTicker exactly as Binance writes it, raw or in the
+ * combined-stream wrapper, spot or futures:
+ *   {"stream":"..","data":{"u":N,"s":"SYM","b":"P","B":"Q","a":"P","A":"Q"}}
+ *   {"stream":"..","data":{"e":"bookTicker","u":N,"s":..,"A":"Q","T":N,"E":N}}
+ * Each key is matched as a word literal at its known place and each value is
+ * converted where it is found, instead of scanning keys into slots and
+ * parsing afterwards. The whole message is matched before the symbol is
+ * looked up, so a miss has no side effects. Returns what arb_binance_message
+ * would (1 or ARB_PARSE_UNKNOWN), or ARB_PARSE_FAST_MISS on any other bytes.
+ */
+static inline int arb_binance_fast(struct arb_parser *p, const char *msg, size_t len,
+                                   uint64_t recv_ts_ns, struct arb_tick *t)
+{
+    const char *q = msg, *end = msg + len, *sym, *sym_end;
+    bool wrapped = false, futures;
+    uint64_t seq, ms = 0, ttime;
+    int64_t w[4];
+    uint16_t have = ARB_TICK_HAVE_BID | ARB_TICK_HAVE_BID_QTY | ARB_TICK_HAVE_ASK |
+                    ARB_TICK_HAVE_ASK_QTY | ARB_TICK_HAVE_SEQ;
+    int id;
+
+    if (ARB_JSON_AT(q, end, "{\"stream\":\"")) {
+        /* The stream name is not read: skipped as the general scanner skips it. */
+        q = arb_json_str_end(q + 11, end);
+        if (!q || !ARB_JSON_AT(q, end, "\",\"data\":{"))
+            return ARB_PARSE_FAST_MISS;
+        q += 10;
+        wrapped = true;
+    } else if (q < end && *q == '{') {
+        q++;
+    } else {
+        return ARB_PARSE_FAST_MISS;
+    }
+    futures = ARB_JSON_AT(q, end, "\"e\":\"bookTicker\",");
+    if (futures)
+        q += 17;
+    if (!ARB_JSON_AT(q, end, "\"u\":") || !(q = arb_json_digits(q + 4, end, &seq)) ||
+        !ARB_JSON_AT(q, end, ",\"s\":\""))
+        return ARB_PARSE_FAST_MISS;
+    sym = q + 6;
+    sym_end = arb_json_str_end16(sym, end);
+    if (!sym_end || !ARB_JSON_AT(sym_end, end, "\",\"b\":\"") ||
+        !(q = arb_json_fixed_str(sym_end + 7, end, &w[0])) || !ARB_JSON_AT(q, end, "\",\"B\":\"") ||
+        !(q = arb_json_fixed_str(q + 7, end, &w[1])) || !ARB_JSON_AT(q, end, "\",\"a\":\"") ||
+        !(q = arb_json_fixed_str(q + 7, end, &w[2])) || !ARB_JSON_AT(q, end, "\",\"A\":\"") ||
+        !(q = arb_json_fixed_str(q + 7, end, &w[3])))
+        return ARB_PARSE_FAST_MISS;
+    if (futures) {
+        /* T (transaction time) is scanned but unused, as in arb_binance_build. */
+        if (!ARB_JSON_AT(q, end, "\",\"T\":") || !(q = arb_json_digits(q + 6, end, &ttime)) ||
+            !ARB_JSON_AT(q, end, ",\"E\":") || !(q = arb_json_digits(q + 5, end, &ms)) ||
+            ms > UINT64_MAX / 1000000u || q == end || *q != '}')
+            return ARB_PARSE_FAST_MISS;
+        q++;
+        have |= ARB_TICK_HAVE_EXCH_TS;
+    } else {
+        if (!ARB_JSON_AT(q, end, "\"}"))
+            return ARB_PARSE_FAST_MISS;
+        q += 2;
+    }
+    if (wrapped && (q == end || *q++ != '}'))
+        return ARB_PARSE_FAST_MISS;
+    if (q != end)
+        return ARB_PARSE_FAST_MISS; /* trailing whitespace is valid, but not this layout */
+    p->stats.fast++;
+    /* The message matched through its end, so at least 30 bytes follow the symbol. */
+    id = arb_parser_instrument16(p, sym, (size_t)(sym_end - sym));
+    if (id < 0)
+        return ARB_PARSE_UNKNOWN;
+    t->bid_px_e8 = w[0];
+    t->bid_qty_e8 = w[1];
+    t->ask_px_e8 = w[2];
+    t->ask_qty_e8 = w[3];
+    t->exch_ts_ns = ms * 1000000u;
+    t->recv_ts_ns = recv_ts_ns;
+    t->seq = seq;
+    t->venue = p->venue;
+    t->instrument = (uint16_t)id;
+    t->kind = ARB_TICK_BBO;
+    t->flags = 0;
+    t->have = have;
+    return 1;
+}
+
+/* parse(): the fast path, then the general scanner when it misses. */
+static inline int arb_binance_parse(struct arb_parser *p, const char *msg, size_t len,
+                                    uint64_t recv_ts_ns, struct arb_tick *out, int max,
+                                    bool funding)
+{
+    int rc = max < 1 ? ARB_PARSE_MALFORMED : arb_binance_fast(p, msg, len, recv_ts_ns, out);
+
+    if (rc == ARB_PARSE_FAST_MISS)
+        rc = arb_binance_message(p, msg, len, recv_ts_ns, out, max, funding);
+    return arb_parser_tally(p, rc);
+}
+
+/*
  * Cold: writes one SUBSCRIBE request for every symbol (lower-cased) times
  * every stream suffix ("@bookTicker"), followed by a newline.
  * Returns the length, -ENOSPC, or -EINVAL for a symbol that needs escaping.

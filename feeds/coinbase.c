@@ -131,8 +131,96 @@ static int cb_message(struct arb_parser *p, const char *msg, size_t len, uint64_
     return 1;
 }
 
+/*
+ * Fast path: a ticker exactly as Coinbase writes it, with or without the
+ * sizes added in 2022:
+ *   {"type":"ticker","sequence":N,"product_id":"SYM","price":"..","open_24h":"..",
+ *    "volume_24h":"..","low_24h":"..","high_24h":"..","volume_30d":"..","best_bid":"P",
+ *    ["best_bid_size":"Q",]"best_ask":"P",["best_ask_size":"Q",]"side":"..","time":"T",
+ *    "trade_id":N,"last_size":".."}
+ * Keys are matched as word literals in that order; the values arbiter does
+ * not keep are skipped as strings, exactly as the general scanner skips them.
+ * The whole message is matched before the symbol is looked up. Returns 1 or
+ * ARB_PARSE_UNKNOWN as cb_message would, or ARB_PARSE_FAST_MISS.
+ */
+static inline int cb_fast(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                          struct arb_tick *out)
+{
+    const char *q = msg, *end = msg + len, *sym, *sym_end, *ts;
+    uint64_t seq, exch_ns, trade_id;
+    int64_t w[4] = {0, 0, 0, 0};
+    uint16_t have =
+        ARB_TICK_HAVE_BID | ARB_TICK_HAVE_ASK | ARB_TICK_HAVE_SEQ | ARB_TICK_HAVE_EXCH_TS;
+    const char *t;
+    int id;
+
+    if (!(q = ARB_JSON_DIGITS(q, end, "{\"type\":\"ticker\",\"sequence\":", &seq)) ||
+        !ARB_JSON_AT(q, end, ",\"product_id\":\""))
+        return ARB_PARSE_FAST_MISS;
+    sym = q + 15;
+    if (!(sym_end = arb_json_str_end16(sym, end)) ||
+        !(q = ARB_JSON_SKIP_STR(sym_end, end, "\",\"price\":\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"open_24h\":\"")) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\",\"volume_24h\":\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"low_24h\":\"")) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\",\"high_24h\":\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"volume_30d\":\"")) ||
+        !(q = ARB_JSON_FIXED_STR(t, end, "\",\"best_bid\":\"", &w[0])))
+        return ARB_PARSE_FAST_MISS;
+    if (ARB_JSON_AT(q, end, "\",\"best_bid_size\":\"")) {
+        if (!(q = arb_json_fixed_str(q + 18, end, &w[1])))
+            return ARB_PARSE_FAST_MISS;
+        have |= ARB_TICK_HAVE_BID_QTY;
+    }
+    if (!(t = ARB_JSON_FIXED_STR(q, end, "\",\"best_ask\":\"", &w[2])))
+        return ARB_PARSE_FAST_MISS;
+    q = t;
+    if (ARB_JSON_AT(q, end, "\",\"best_ask_size\":\"")) {
+        if (!(q = arb_json_fixed_str(q + 18, end, &w[3])))
+            return ARB_PARSE_FAST_MISS;
+        have |= ARB_TICK_HAVE_ASK_QTY;
+    }
+    if (!(t = ARB_JSON_SKIP_STR(q, end, "\",\"side\":\"")) ||
+        !ARB_JSON_AT(t, end, "\",\"time\":\""))
+        return ARB_PARSE_FAST_MISS;
+    ts = t + 10;
+    if (!(q = arb_json_str_end(ts, end)) ||
+        arb_json_rfc3339_ns(ts, (size_t)(q - ts), &exch_ns) < 0 ||
+        !(t = ARB_JSON_DIGITS(q, end, "\",\"trade_id\":", &trade_id)) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, ",\"last_size\":\"")) || end - q != 2 || q[1] != '}')
+        return ARB_PARSE_FAST_MISS;
+    p->stats.fast++;
+    /* The message matched through its end, so well over 16 bytes follow the symbol. */
+    id = arb_parser_instrument16(p, sym, (size_t)(sym_end - sym));
+    if (id < 0)
+        return ARB_PARSE_UNKNOWN;
+    out->bid_px_e8 = w[0];
+    out->bid_qty_e8 = w[1];
+    out->ask_px_e8 = w[2];
+    out->ask_qty_e8 = w[3];
+    out->exch_ts_ns = exch_ns;
+    out->recv_ts_ns = recv_ts_ns;
+    out->seq = seq;
+    out->venue = p->venue;
+    out->instrument = (uint16_t)id;
+    out->kind = ARB_TICK_BBO;
+    out->flags = 0;
+    out->have = have;
+    return 1;
+}
+
 static int coinbase_parse(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
                           struct arb_tick *out, int max)
+{
+    int rc = max < 1 ? ARB_PARSE_MALFORMED : cb_fast(p, msg, len, recv_ts_ns, out);
+
+    if (rc == ARB_PARSE_FAST_MISS)
+        rc = cb_message(p, msg, len, recv_ts_ns, out, max);
+    return arb_parser_tally(p, rc);
+}
+
+static int coinbase_parse_general(struct arb_parser *p, const char *msg, size_t len,
+                                  uint64_t recv_ts_ns, struct arb_tick *out, int max)
 {
     return arb_parser_tally(p, cb_message(p, msg, len, recv_ts_ns, out, max));
 }
@@ -157,6 +245,7 @@ const struct arb_feed_ops arb_feed_coinbase = {
     .name = "coinbase",
     .url = "wss://ws-feed.exchange.coinbase.com",
     .parse = coinbase_parse,
+    .parse_general = coinbase_parse_general,
     .subscribe = coinbase_subscribe,
     .heartbeat_ms = 1000, /* the heartbeat channel ticks every second per product */
     /* sequence counts every message of the product's full feed, so tickers skip ahead. */

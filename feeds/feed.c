@@ -34,17 +34,23 @@ static inline uint64_t rng_next(uint64_t *s)
 /* Full is back-pressure: wait for the detector rather than drop a tick. */
 static void push(struct arb_feed *f, const struct arb_tick *t)
 {
-    if (arb_ring_spsc_push(f->out, t)) {
+    if (arb_ring_spsc_push_stamped(f->out, t, arb_clock_now_ns())) {
         stat_inc(&f->stats.ticks, 1);
+        if (f->cfg.doorbell)
+            arb_park_ring(f->cfg.doorbell);
         return;
     }
     stat_inc(&f->stats.ring_full, 1);
-    while (!arb_ring_spsc_push(f->out, t)) {
+    while (!arb_ring_spsc_push_stamped(f->out, t, arb_clock_now_ns())) {
         if (atomic_load_explicit(&f->stop, memory_order_relaxed))
             return;
+        if (f->cfg.doorbell)
+            arb_park_ring(f->cfg.doorbell);
         arb_cpu_relax();
     }
     stat_inc(&f->stats.ticks, 1);
+    if (f->cfg.doorbell)
+        arb_park_ring(f->cfg.doorbell);
 }
 
 /* Tells the detector about the venue's health, with no prices. */
@@ -155,10 +161,12 @@ static void on_msg(void *ctx, enum arb_ws_opcode op, const uint8_t *p, size_t n,
     capture_frame(f, p, n, ts);
     int k = f->ops->parse(ps, (const char *)p, n, ts, f->ticks, ARB_FEED_TICKS);
     if (k > 0) {
-        for (int i = 0; i < k; i++) {
+        for (int i = 0; i < k; i++)
             check_tick(f, &f->ticks[i]);
+        if (f->cfg.h_parse)
+            arb_hist_record(f->cfg.h_parse, arb_clock_now_ns() - ts);
+        for (int i = 0; i < k; i++)
             push(f, &f->ticks[i]);
-        }
         f->is_stale = false; /* fresh prices, unflagged: the detector trusts the venue again */
     } else if (k == ARB_PARSE_SKIP) {
         stat_inc(&f->stats.skipped, 1);
@@ -257,7 +265,8 @@ int arb_feed_step(struct arb_feed *f, uint64_t wait_ns)
                     stat_inc(&f->stats.pings, 1);
                 f->last_ping_ns = f->now_ns;
             }
-        } else if (f->now_ns > f->ws.deadline_ns && f->ws.deadline_ns) {
+        } else if (f->ws.deadline_ns && arb_clock_mono_ns() > f->ws.deadline_ns) {
+            /* deadline_ns is CLOCK_MONOTONIC, not the epoch time in now_ns. */
             connection_lost(f, "open timed out");
         }
     }

@@ -9,7 +9,9 @@
 #ifndef ARB_FEEDS_FEED_H
 #define ARB_FEEDS_FEED_H
 
+#include "core/hist.h"
 #include "core/log.h"
+#include "core/park.h"
 #include "core/registry.h"
 #include "core/ring.h"
 #include "core/symtab.h"
@@ -40,6 +42,8 @@ struct arb_feed_config {
     uint32_t reconnect_max_ms;      /* backoff ceiling; 0 picks 10000 */
     uint32_t spin_us;               /* busy-poll this long before parking; 0 picks 50 */
     int seq_contiguous;             /* -1: the plug-in's rule; 0/1: override */
+    struct arb_park *doorbell;      /* rung after each push when the consumer parks; or NULL */
+    struct arb_hist *h_parse;       /* receive completion to tick pushed, ns; or NULL */
 };
 
 /* Counters, written by the feed thread only, read by anyone (relaxed). */

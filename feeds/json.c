@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Cold halves of the JSON helpers: exponent decimals and request building. */
+/* Cold halves of the JSON helpers: exponent decimals, fast-path fallbacks, requests. */
 #include "json.h"
 
 #include <errno.h>
@@ -64,6 +64,15 @@ int arb_json_decimal_exp(const char *s, size_t len, int64_t *out)
         }
     }
     return arb_fixed_parse(txt, n, out);
+}
+
+const char *arb_json_fixed_str_slow(const char *p, const char *end, int64_t *out)
+{
+    const char *q = arb_json_str_end16(p, end);
+
+    if (!q || arb_fixed_parse(p, (size_t)(q - p), out) < 0)
+        return NULL;
+    return q;
 }
 
 int arb_json_put_raw(char *buf, size_t cap, size_t *pos, const char *s)

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 enum arb_json_type {
     ARB_JSON_NONE = 0, /* field absent */
     ARB_JSON_STR = 1,  /* s/len: the raw bytes between the quotes, escapes untouched */
@@ -59,9 +63,39 @@ static inline const char *arb_json_ws(const char *p, const char *end)
 }
 
 /*
+ * Bit i set when p[i] is '"' or '\\', for the 16 bytes at p (all inside the
+ * message). SSE2 is part of x86-64, so this needs no target flag: two compares
+ * and a byte-mask move, where the SWAR form needs a dozen 64-bit constants.
+ */
+static inline unsigned arb_json_quote_or_backslash16(const char *p)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+#else
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    unsigned m = 0;
+    for (int h = 0; h < 2; h++) {
+        uint64_t w, q, b, hit;
+        memcpy(&w, p + 8 * h, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+        /* Borrows may flag bytes above a true match: keep only the first. */
+        if (hit) {
+            m |= 1u << (8 * h + (__builtin_ctzll(hit) >> 3));
+            break;
+        }
+    }
+    return m;
+#endif
+}
+
+/*
  * p points just past an opening quote. Returns the closing quote, or NULL when
- * the string does not end inside the buffer. Eight bytes at a time while eight
- * remain (SWAR: a byte equal to '"' or '\\' becomes zero, and the classic
+ * the string does not end inside the buffer. Sixteen bytes at a time while
+ * sixteen remain, then eight (SWAR: a byte equal to '"' or '\\' becomes zero, and the classic
  * has-zero-byte test finds the first one), bytewise for the tail, so nothing
  * past end is ever loaded. Feed strings are short: a libc memchr call costs
  * more in set-up than it saves.
@@ -71,6 +105,14 @@ static inline const char *arb_json_str_end(const char *p, const char *end)
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 
     for (;;) {
+        while (end - p >= 16) {
+            unsigned m = arb_json_quote_or_backslash16(p);
+            if (m) {
+                p += __builtin_ctz(m);
+                goto found;
+            }
+            p += 16;
+        }
         while (end - p >= 8) {
             uint64_t w, q, b, hit;
             memcpy(&w, p, 8);
@@ -363,6 +405,196 @@ static inline int arb_json_u64(const char *s, size_t len, uint64_t *out)
     *out = v;
     return 0;
 }
+
+/*
+ * Byte-exact fast paths: helpers that match a venue's fixed message layout
+ * and fuse finding a value with converting it. Each returns NULL (or false)
+ * on anything unexpected, so the caller falls back to the general scanner,
+ * which then decides the result; none of them ever reads at or past end.
+ *
+ * Whether the n bytes at p equal lit. n is a compile-time constant at every
+ * call, so this folds into one or a few word compares against immediates,
+ * where a memcmp call would cost more than the compare. The caller has
+ * checked that n bytes remain.
+ */
+static inline bool arb_json_match(const char *p, const char *lit, size_t n)
+{
+    uint64_t a, b, diff = 0;
+
+    if (n < 8) {
+        uint32_t x, y;
+        if (n < 4)
+            return memcmp(p, lit, n) == 0;
+        /* Two overlapping 4-byte compares cover 4..7 bytes. */
+        memcpy(&x, p, 4);
+        memcpy(&y, lit, 4);
+        diff = x ^ y;
+        memcpy(&x, p + n - 4, 4);
+        memcpy(&y, lit + n - 4, 4);
+        return (diff | (x ^ y)) == 0;
+    }
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&a, p + i, 8);
+        memcpy(&b, lit + i, 8);
+        diff |= a ^ b;
+    }
+    /* The last word overlaps the one before it rather than reading past n. */
+    memcpy(&a, p + n - 8, 8);
+    memcpy(&b, lit + n - 8, 8);
+    return (diff | (a ^ b)) == 0;
+}
+
+/* Whether the string literal lit starts at p, with all of it inside [p, end). */
+#define ARB_JSON_AT(p, end, lit)                                                                   \
+    ((size_t)((end) - (p)) >= sizeof(lit) - 1 && arb_json_match((p), (lit), sizeof(lit) - 1))
+
+/*
+ * An unsigned integer token at p: at most 19 digits, so it cannot overflow.
+ * Returns the byte after the last digit (the caller matches what must follow,
+ * which makes the token end where the general scanner's would), or NULL when
+ * p holds no digit or more than 19.
+ */
+static inline const char *arb_json_digits(const char *p, const char *end, uint64_t *out)
+{
+    static const uint64_t pow10[9] = {1,      10,      100,      1000,     10000,
+                                      100000, 1000000, 10000000, 100000000};
+    uint64_t w, d0, d1, nd;
+    size_t n;
+
+    if (end - p >= 9) {
+        /* Two words hold up to 15 digits and the byte after them: sequence numbers and
+         * millisecond times (13 digits) never need the loop. */
+        memcpy(&w, p, 8);
+        d0 = w ^ ARB_FIXED_ZEROS;
+        nd = arb_fixed_swar_nondigit(d0);
+        if (nd) {
+            n = (size_t)__builtin_ctzll(nd) >> 3;
+            if (n == 0)
+                return NULL;
+            *out = arb_fixed_swar_value8(d0 << (64 - 8 * n));
+            return p + n;
+        }
+        /* Near the end ("E":1626992741017}}), the last 8 bytes of the range shifted
+         * down instead: the bytes past end arrive as 0x00, which reads as a non-digit. */
+        if (end - p >= 16) {
+            memcpy(&w, p + 8, 8);
+        } else {
+            memcpy(&w, end - 8, 8);
+            w >>= 8 * (size_t)(16 - (end - p));
+        }
+        d1 = w ^ ARB_FIXED_ZEROS;
+        nd = arb_fixed_swar_nondigit(d1);
+        if (nd) {
+            n = (size_t)__builtin_ctzll(nd) >> 3;
+            *out = arb_fixed_swar_value8(d0) * pow10[n] +
+                   (n ? arb_fixed_swar_value8(d1 << (64 - 8 * n)) : 0);
+            return p + 8 + n;
+        }
+    }
+    {
+        uint64_t v = 0;
+        const char *q = p;
+        while (q < end && (unsigned)(*q - '0') < 10 && q - p < 20) {
+            v = v * 10 + (uint64_t)(*q - '0');
+            q++;
+        }
+        if (q == p || q - p > 19)
+            return NULL;
+        *out = v;
+        return q;
+    }
+}
+
+/*
+ * p just past an opening quote: the closing quote, or NULL, as
+ * arb_json_str_end. Strings under 16 bytes without a backslash (every price,
+ * quantity and symbol) are found from two independent word loads, so the
+ * quote's position waits on one load and a few ALU ops; this position is the
+ * critical path of a fast path, since every later field's place depends on
+ * it. Longer strings continue in arb_json_str_end.
+ */
+static inline const char *arb_json_str_end16(const char *p, const char *end)
+{
+    if (end - p >= 16) {
+        unsigned m = arb_json_quote_or_backslash16(p);
+        if (m) {
+            size_t i = (size_t)__builtin_ctz(m);
+            if (p[i] == '"')
+                return p + i;
+        }
+    }
+    return arb_json_str_end(p, end);
+}
+
+/* Cold half of arb_json_fixed_str: arb_json_str_end16, then arb_fixed_parse. */
+const char *arb_json_fixed_str_slow(const char *p, const char *end, int64_t *out);
+
+/*
+ * A decimal carried as a JSON string, p just past its opening quote: finds
+ * the closing quote and converts in the same two word loads when the value
+ * has at most 7 integer digits and 8 decimals and no sign, as exchange prices
+ * do; else finds the quote with arb_json_str_end16 and calls arb_fixed_parse.
+ * Returns the closing quote, or NULL when the string does not end or
+ * arb_fixed_parse would refuse its bytes.
+ */
+/* Forced inline: out of line, its calls cost more than its body, and the constants reload. */
+static inline __attribute__((always_inline)) const char *
+arb_json_fixed_str(const char *p, const char *end, int64_t *out)
+{
+    /* Each load is checked against end on its own, not as one 17-byte block, so the last
+     * value of a message ("3199.00000000\"}}") still takes this path. */
+    if (end - p >= 8) {
+        uint64_t w, d, nd, ip;
+        size_t dot, fn, room = (size_t)(end - p);
+        memcpy(&w, p, 8);
+        d = w ^ ARB_FIXED_ZEROS;
+        nd = arb_fixed_swar_nondigit(d);
+        dot = nd ? (size_t)__builtin_ctzll(nd) >> 3 : 8;
+        if (dot - 1 < 7) {
+            ip = arb_fixed_swar_value8(d << (64 - 8 * dot));
+            if (p[dot] == '"') {
+                *out = (int64_t)(ip * (uint64_t)ARB_FIXED_ONE);
+                return p + dot;
+            }
+            if (p[dot] == '.' && room >= dot + 9) {
+                memcpy(&w, p + dot + 1, 8);
+                d = w ^ ARB_FIXED_ZEROS;
+                nd = arb_fixed_swar_nondigit(d);
+                /* Exactly 8 decimals, as Binance and Kraken pad them: the end is known from
+                 * the '.' alone, so the next field's position does not wait on this word. */
+                if (!nd && room > dot + 9 && p[dot + 9] == '"') {
+                    *out = (int64_t)(ip * (uint64_t)ARB_FIXED_ONE + arb_fixed_swar_value8(d));
+                    return p + dot + 9;
+                }
+                /* 1..7 decimals; with none flagged, fn is 7 and p[dot + 8] a digit. */
+                fn = (size_t)__builtin_ctzll(nd | (1ULL << 63)) >> 3;
+                if (fn - 1 < 7 && p[dot + 1 + fn] == '"') {
+                    /* Keep the fn decimals; the zeroed bytes above pad them to 8. The mask
+                     * is every bit below the first flagged byte. */
+                    d &= ((nd & (0 - nd)) >> 7) - 1;
+                    *out = (int64_t)(ip * (uint64_t)ARB_FIXED_ONE + arb_fixed_swar_value8(d));
+                    return p + dot + 1 + fn;
+                }
+            }
+        }
+    }
+    return arb_json_fixed_str_slow(p, end, out);
+}
+
+/*
+ * Fast-path steps: after the literal lit (which ends with a string value's
+ * opening quote), the value's closing quote; NULL when lit is not at q or the
+ * string does not end. ARB_JSON_SKIP_STR only finds the end, as the general
+ * scanner does for a value it does not keep; ARB_JSON_FIXED_STR also converts
+ * the value into *out. q is evaluated more than once: pass a plain variable.
+ */
+#define ARB_JSON_SKIP_STR(q, end, lit)                                                             \
+    (ARB_JSON_AT(q, end, lit) ? arb_json_str_end16((q) + sizeof(lit) - 1, end) : NULL)
+#define ARB_JSON_FIXED_STR(q, end, lit, out)                                                       \
+    (ARB_JSON_AT(q, end, lit) ? arb_json_fixed_str((q) + sizeof(lit) - 1, end, out) : NULL)
+/* The same after a literal that ends where an unsigned integer token starts. */
+#define ARB_JSON_DIGITS(q, end, lit, out)                                                          \
+    (ARB_JSON_AT(q, end, lit) ? arb_json_digits((q) + sizeof(lit) - 1, end, out) : NULL)
 
 /* Milliseconds since the epoch, as an integer number token, to ns. Returns 0 or -1. */
 static inline int arb_json_ms_to_ns(const struct arb_json_val *v, uint64_t *ns)

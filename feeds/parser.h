@@ -32,13 +32,17 @@ struct arb_parser {
         uint64_t heartbeats;     /* venue heartbeats seen (also counted in skipped) */
         uint64_t unknown_symbol; /* well-formed, but a symbol we do not trade */
         uint64_t malformed;      /* not the venue's format: counted, logged, dropped */
+        uint64_t fast;           /* messages the venue's byte-exact fast path decided */
     } stats;
 };
 
 /* parse() returns the number of ticks written (> 0), or one of these. */
-#define ARB_PARSE_SKIP       0        /* not a kind we handle: subscription acks, trades... */
-#define ARB_PARSE_MALFORMED  (-22)    /* -EINVAL: counted, logged rate-limited, skipped */
-#define ARB_PARSE_UNKNOWN    (-2)     /* -ENOENT: a symbol with no instrument */
+#define ARB_PARSE_SKIP      0     /* not a kind we handle: subscription acks, trades... */
+#define ARB_PARSE_MALFORMED (-22) /* -EINVAL: counted, logged rate-limited, skipped */
+#define ARB_PARSE_UNKNOWN   (-2)  /* -ENOENT: a symbol with no instrument */
+/* Internal, never returned by parse(): a fast path saw other bytes than the layout it
+ * matches, so the general scanner decides. */
+#define ARB_PARSE_FAST_MISS (-1000)
 
 struct arb_feed_ops {
     const char *name; /* Tardis.dev exchange id: "binance", "binance-futures", ... */
@@ -50,6 +54,13 @@ struct arb_feed_ops {
      */
     int (*parse)(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
                  struct arb_tick *out, int max);
+    /*
+     * parse() without the venue's byte-exact fast path: the general scanner
+     * alone, the reference the fast path must match byte for byte (tests,
+     * fuzzing). Same contract; never counts stats.fast.
+     */
+    int (*parse_general)(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                         struct arb_tick *out, int max);
     /*
      * Writes the subscription request(s) for `n` venue symbols into buf, one
      * message per line. Returns the length written, or -ENOSPC.
@@ -86,6 +97,16 @@ void arb_parser_init(struct arb_parser *p, uint16_t venue, struct arb_symtab *sy
 static inline int arb_parser_instrument(struct arb_parser *p, const char *sym, size_t len)
 {
     int id = arb_symtab_find(p->symtab, sym, len);
+
+    if (__builtin_expect(id < 0, 0) && p->resolve)
+        id = p->resolve(p->resolve_ctx, sym, len);
+    return id;
+}
+
+/* arb_parser_instrument for a symbol inside the message, with 16 readable bytes at sym. */
+static inline int arb_parser_instrument16(struct arb_parser *p, const char *sym, size_t len)
+{
+    int id = arb_symtab_find16(p->symtab, sym, len);
 
     if (__builtin_expect(id < 0, 0) && p->resolve)
         id = p->resolve(p->resolve_ctx, sym, len);

@@ -159,7 +159,7 @@ static void ws_control(struct arb_ws *ws, uint8_t op, const uint8_t *p, size_t n
         ws_fail(ws, -EPROTO, "protocol error: close frame with a 1-byte body");
         return;
     }
-    ws->close_code = n >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 1005;
+    ws->close_code = n >= 2 ? (uint16_t)((unsigned)p[0] << 8 | p[1]) : 1005;
     if (!ws->close_sent)
         ws_send_close(ws, ws->close_code); /* 5.5.1: echo the code, then wait for the hang-up */
 }
@@ -735,6 +735,15 @@ int arb_ws_send(struct arb_ws *ws, enum arb_ws_opcode op, const void *p, size_t 
     if (op != ARB_WS_TEXT && op != ARB_WS_BINARY)
         return -EINVAL;
     return ws_send_frame(ws, op, p, n);
+}
+
+int arb_ws_ping(struct arb_ws *ws, const void *p, size_t n)
+{
+    if (ws->state != ARB_WS_OPEN)
+        return -ENOTCONN;
+    if (n > 125)
+        return -EINVAL; /* 5.5: control frames carry at most 125 bytes */
+    return ws_send_frame(ws, ARB_WS_PING, p, n);
 }
 
 int arb_ws_close(struct arb_ws *ws, uint16_t code)

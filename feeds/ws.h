@@ -134,6 +134,13 @@ int arb_ws_wait(struct arb_ws *ws, uint64_t timeout_ns);
 int arb_ws_send(struct arb_ws *ws, enum arb_ws_opcode op, const void *p, size_t n);
 
 /*
+ * Sends a ping with up to 125 bytes of payload; the peer's pong is proof of
+ * life. Returns 0 on success, -ENOTCONN when not open, -EINVAL when too long,
+ * -ENOBUFS when the send buffer is full.
+ */
+int arb_ws_ping(struct arb_ws *ws, const void *p, size_t n);
+
+/*
  * Starts the close handshake with `code` (1000: normal). Returns 0 on
  * success, -ENOTCONN when not open, -errno on failure.
  */

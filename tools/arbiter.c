@@ -12,8 +12,10 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: arbiter <command> [options]\n"
                  "commands:\n"
+                 "  demo         the engine against simulated venues replaying the 2023 USDC depeg\n"
                  "  parse        print a venue capture's ticks as JSON lines\n"
                  "  replay       run recorded data through the detector and risk gate\n"
+                 "  run          the engine on the venues of a config file (paper by default)\n"
                  "  version      print the version\n"
                  "  help         this text\n");
 }
@@ -26,6 +28,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "parse") == 0)
         return arb_cmd_parse(argc - 1, argv + 1);
+    if (strcmp(argv[1], "demo") == 0)
+        return arb_cmd_demo(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") == 0)
+        return arb_cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "replay") == 0)
         return arb_cmd_replay(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0) {

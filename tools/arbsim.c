@@ -3,8 +3,11 @@
  * arbsim: a loopback venue simulator. Speaks one venue's public WebSocket
  * market-data protocol over ws:// and wss://, plays a script or a capture,
  * and injects faults on command (stdin or a control socket) or on schedule.
+ * On the same port it is a simulated exchange for the venue's order protocols.
  */
+#include "tools/sim_match.h"
 #include "tools/sim_server.h"
+#include "tools/sim_sign.h"
 #include "tools/sim_source.h"
 
 #include "core/clock.h"
@@ -24,6 +27,7 @@
 
 #define CTL_CLIENTS 8   /* control connections served at once */
 #define CTL_LINE    512 /* longest control command */
+#define EXCH_FLAGS  16  /* order-fault flags given on the command line */
 
 static volatile sig_atomic_t g_stop;
 
@@ -65,6 +69,20 @@ static void usage(FILE *out)
         "  -v, --verbose           log connections and faults to stderr\n"
         "  -h, --help              this text\n"
         "\n"
+        "Simulated exchange (order entry on the same port; see docs/ARBSIM.md):\n"
+        "  --api-key K             the test account's API key (Coinbase: the key name)\n"
+        "  --api-secret S          its secret (Binance HMAC; Kraken: base64)\n"
+        "  --key-file FILE         api-key=... and api-secret=... lines; must be mode 0600\n"
+        "  --coinbase-pubkey PEM   EC P-256 key that verifies Coinbase ES256 JWTs\n"
+        "  --ed25519-pubkey PEM    Binance Ed25519 API key: verify signatures with it\n"
+        "  --order-latency-us US   wait this long before answering an order\n"
+        "  --partial-ratio R       fill only R (0-1] of what the book offers\n"
+        "  --partial-every N       ... only on every Nth order (ratio default 0.5)\n"
+        "  --reject-every N[:funds|filter|busy]  refuse every Nth order with that error\n"
+        "  --rate-limit N:MS[:weight]  token bucket of N orders per MS ms (429s beyond)\n"
+        "  --drop-after-orders N[:rst|mid]  book the Nth order, then reset the connection\n"
+        "                          (or send half the answer, then FIN); once\n"
+        "\n"
         "Commands, one per line (stdin or the control socket), answered with one line:\n"
         "  drop [rst|fin|mid]  close every client's TCP connection: reset (default),\n"
         "                      orderly FIN without a close frame, or half a frame then FIN\n"
@@ -74,7 +92,10 @@ static void usage(FILE *out)
         "  skip N              the next message of each symbol jumps N sequence numbers\n"
         "                      (captures: the next N messages are not sent)\n"
         "  pause | resume      stop or restart the market; heartbeats continue\n"
-        "  stats               one JSON line of counters\n"
+        "  stats               one JSON line of counters (\"orders\": the exchange's)\n"
+        "  book [SYMBOL]       the top of book orders match against now\n"
+        "  order-latency-us, partial-ratio, partial-every, reject-every, rate-limit,\n"
+        "  drop-after-orders   as the flags, e.g. 'reject-every 3:busy', 'rate-limit off'\n"
         "  quit                stop the simulator\n"
         "Exit status: 0 after quit or a signal, 2 for bad flags or files, 1 otherwise.\n");
 }
@@ -200,7 +221,7 @@ static int ctl_lines(struct arb_sim_server *srv, struct ctl *c)
     char *nl;
 
     while ((nl = memchr(c->buf, '\n', c->len))) {
-        char reply[1024];
+        char reply[4096];
         size_t ll = (size_t)(nl - c->buf);
         *nl = '\0';
         if (ll && c->buf[ll - 1] == '\r')
@@ -282,6 +303,12 @@ int main(int argc, char **argv)
         O_GARBAGE_AT,
         O_SKIP_AT,
         O_VENUE,
+        O_API_KEY,
+        O_API_SECRET,
+        O_KEY_FILE,
+        O_CB_PUB,
+        O_ED_PUB,
+        O_EXCH, /* order faults: handed to arb_sim_exch_set by name */
     };
     static const struct option opts[] = {
         {"venue", required_argument, NULL, O_VENUE},
@@ -310,6 +337,17 @@ int main(int argc, char **argv)
         {"stall-at-frame", required_argument, NULL, O_STALL_AT},
         {"garbage-at-frame", required_argument, NULL, O_GARBAGE_AT},
         {"skip-at-frame", required_argument, NULL, O_SKIP_AT},
+        {"api-key", required_argument, NULL, O_API_KEY},
+        {"api-secret", required_argument, NULL, O_API_SECRET},
+        {"key-file", required_argument, NULL, O_KEY_FILE},
+        {"coinbase-pubkey", required_argument, NULL, O_CB_PUB},
+        {"ed25519-pubkey", required_argument, NULL, O_ED_PUB},
+        {"order-latency-us", required_argument, NULL, O_EXCH},
+        {"partial-ratio", required_argument, NULL, O_EXCH},
+        {"partial-every", required_argument, NULL, O_EXCH},
+        {"reject-every", required_argument, NULL, O_EXCH},
+        {"rate-limit", required_argument, NULL, O_EXCH},
+        {"drop-after-orders", required_argument, NULL, O_EXCH},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -324,9 +362,39 @@ int main(int argc, char **argv)
     static struct arb_sim_server srv;
     struct ctl ctls[CTL_CLIENTS + 1];
     struct sigaction sa;
+    static struct arb_sim_keys keys;
+    const char *key_file = NULL, *cb_pub = NULL, *ed_pub = NULL;
+    const char *exch_name[EXCH_FLAGS], *exch_val[EXCH_FLAGS];
+    int nexch = 0, li = 0;
+    char err[512];
 
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "vh", opts, &li)) != -1) {
         switch (opt) {
+        case O_API_KEY:
+        case O_API_SECRET:
+            if (strlen(optarg) >= ARB_SIM_KEY_MAX) {
+                fprintf(stderr, "arbsim: --%s: too long\n", opts[li].name);
+                return 2;
+            }
+            strcpy(opt == O_API_KEY ? keys.api_key : keys.secret_text, optarg);
+            break;
+        case O_KEY_FILE:
+            key_file = optarg;
+            break;
+        case O_CB_PUB:
+            cb_pub = optarg;
+            break;
+        case O_ED_PUB:
+            ed_pub = optarg;
+            break;
+        case O_EXCH:
+            if (nexch == EXCH_FLAGS) {
+                fprintf(stderr, "arbsim: too many order-fault flags\n");
+                return 2;
+            }
+            exch_name[nexch] = opts[li].name;
+            exch_val[nexch++] = optarg;
+            break;
         case O_VENUE:
             venue = arb_sim_venue_find(optarg);
             if (venue < 0) {
@@ -498,6 +566,14 @@ int main(int argc, char **argv)
     cfg.src = script || capture ? &src : NULL;
     if (cert && !(cfg.tls = tls_setup(cert, key)))
         return 2;
+    if ((key_file && arb_sim_keys_load_file(&keys, key_file, err, sizeof err) < 0) ||
+        arb_sim_keys_finish(&keys, venue == ARB_SIM_KRAKEN, err, sizeof err) < 0 ||
+        (cb_pub && arb_sim_keys_load_pem(&keys.ec_pub, cb_pub, EVP_PKEY_EC, err, sizeof err) < 0) ||
+        (ed_pub &&
+         arb_sim_keys_load_pem(&keys.ed_pub, ed_pub, EVP_PKEY_ED25519, err, sizeof err) < 0)) {
+        fprintf(stderr, "arbsim: %s\n", err);
+        return 2;
+    }
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -505,8 +581,14 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (arb_sim_server_init(&srv, &cfg) < 0)
+    if (arb_sim_server_init(&srv, &cfg) < 0 || !(srv.exch = arb_sim_exch_create(&srv, &keys)))
         return 1;
+    for (int i = 0; i < nexch; i++) {
+        if (arb_sim_exch_set(srv.exch, exch_name[i], exch_val[i], err, sizeof err) < 0) {
+            fprintf(stderr, "arbsim: --%s\n", err);
+            return 2;
+        }
+    }
     rc = arb_sim_server_listen(&srv, host, (int)port);
     if (rc < 0) {
         fprintf(stderr, "arbsim: listen on %s:%llu: %s\n", host, (unsigned long long)port,
@@ -592,6 +674,7 @@ int main(int argc, char **argv)
     }
 
     arb_sim_server_stop(&srv);
+    arb_sim_exch_destroy(srv.exch);
     for (int i = 1; i <= CTL_CLIENTS; i++)
         if (ctls[i].fd >= 0)
             close(ctls[i].fd);

@@ -9,4 +9,10 @@ int arb_cmd_parse(int argc, char **argv);
 /* `arbiter replay [--config FILE] [--set KEY=VALUE]... INPUT...`. */
 int arb_cmd_replay(int argc, char **argv);
 
+/* `arbiter run --config FILE [--live]`: the engine on real (or simulated) venues. */
+int arb_cmd_run(int argc, char **argv);
+
+/* `arbiter demo`: the engine against simulated venues replaying the 2023 USDC depeg. */
+int arb_cmd_demo(int argc, char **argv);
+
 #endif /* ARB_TOOLS_CMD_H */

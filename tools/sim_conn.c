@@ -6,6 +6,8 @@
  */
 #include "tools/sim_conn.h"
 
+#include "tools/sim_http.h"
+
 #include "core/clock.h"
 #include "feeds/wsframe.h"
 
@@ -346,6 +348,10 @@ static void stream(struct arb_sim_conn *c)
                 next = produce(c, now, &err);
                 if (err < 0)
                     break;
+                /* The exchange matches per-client and flood playback against this. */
+                if (cfg->src && c->playing)
+                    atomic_store_explicit(&srv->played_pos, c->pass * cfg->src->n + c->idx,
+                                          memory_order_relaxed);
             }
             t = arb_sim_session_heartbeat(&c->sess, c->real_ns, c->last_send_real_ns);
             if (t != UINT64_MAX) {
@@ -408,8 +414,11 @@ void *arb_sim_conn_main(void *arg)
     int rc;
 
     atomic_fetch_add_explicit(&srv->stats.active, 1, memory_order_relaxed);
+    c->drop_gen = atomic_load_explicit(&srv->faults.drop_gen, memory_order_acquire);
     rc = arb_sim_conn_handshake(c, &req);
-    if (rc < 0) {
+    if (rc == 1) {
+        arb_sim_http_serve(c);
+    } else if (rc < 0) {
         atomic_fetch_add_explicit(&srv->stats.rejected, 1, memory_order_relaxed);
         if (srv->cfg.verbose)
             fprintf(stderr, "arbsim: handshake refused: %s\n",
@@ -422,6 +431,9 @@ void *arb_sim_conn_main(void *arg)
         arb_sim_session_open(&c->sess, srv->cfg.venue, req.target, srv->cfg.src, srv->cfg.hb_ns,
                              c->real_ns, arb_sim_conn_session_send, c);
         c->sess.unfiltered = srv->cfg.unfiltered;
+        if (srv->exch && (c->orders = arb_sim_orders_open(srv->exch, req.target)) &&
+            !(c->reply = malloc(sizeof *c->reply)))
+            goto out;
         /* Bytes the client sent right behind its request are frames already. */
         if (c->in_len && arb_sim_conn_input(c) < 0)
             goto out;

@@ -8,6 +8,7 @@
 #define ARB_TOOLS_SIM_CONN_H
 
 #include "tools/sim_handshake.h"
+#include "tools/sim_orders.h"
 #include "tools/sim_server.h"
 #include "tools/sim_venue.h"
 
@@ -34,9 +35,11 @@ struct arb_sim_conn {
     int msg_op;   /* opcode of the message in msg, 0 when none */
     uint8_t *out; /* frames waiting to be written */
     size_t out_len;
-    uint64_t frames_pending;     /* frames in out, published to the stats on flush */
-    uint64_t last_send_real_ns;  /* wall clock of the last write, for idle heartbeats */
-    struct arb_sim_session sess; /* the venue protocol's state */
+    uint64_t frames_pending;      /* frames in out, published to the stats on flush */
+    uint64_t last_send_real_ns;   /* wall clock of the last write, for idle heartbeats */
+    struct arb_sim_session sess;  /* the venue protocol's state */
+    struct arb_sim_osess *orders; /* order session on the venue's order path, else NULL */
+    struct arb_sim_reply *reply;  /* the order session's answer being built */
     /* playback */
     int playing, finished;                /* subscribed and started; every pass done */
     uint64_t anchor_ns, anchor_paused_ns; /* CLOCK_MONOTONIC start and paused total then */
@@ -86,7 +89,8 @@ int arb_sim_conn_input(struct arb_sim_conn *c);
 /* Reads and handles what the client sent. Returns 0, or < 0 when the connection ends. */
 int arb_sim_conn_read(struct arb_sim_conn *c);
 
-/* TLS sniffing and accept, then the opening handshake. Returns 0 once upgraded, or -errno. */
+/* TLS sniffing and accept, then the opening handshake. Returns 0 once upgraded, 1 for a
+ * REST request the exchange serves (its head is in c->in), or -errno. */
 int arb_sim_conn_handshake(struct arb_sim_conn *c, struct arb_sim_request *req);
 
 /* The session's way to send a text frame (arb_sim_send_fn; ctx is the connection). */

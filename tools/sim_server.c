@@ -2,6 +2,8 @@
 /* The simulator's listener, connection bookkeeping and fault commands. */
 #include "tools/sim_server.h"
 
+#include "tools/sim_match.h"
+
 #include "core/clock.h"
 
 #include <arpa/inet.h>
@@ -149,14 +151,21 @@ size_t arb_sim_server_stats(struct arb_sim_server *srv, char *buf, size_t len)
         "{\"venue\":\"%s\",\"clients\":%llu,\"accepted\":%llu,\"upgraded\":%llu,"
         "\"rejected\":%llu,\"frames_out\":%llu,\"data_frames\":%llu,\"bytes_out\":%llu,"
         "\"frames_in\":%llu,\"protocol_errors\":%llu,\"drops\":%llu,\"paused\":%s,"
-        "\"skipped\":%llu}\n",
+        "\"skipped\":%llu",
         arb_sim_venue_name(srv->cfg.venue), LD(active), LD(accepted), LD(upgraded), LD(rejected),
         LD(frames_out), LD(data_frames), LD(bytes_out), LD(frames_in), LD(protocol_errors),
         LD(drops),
         atomic_load_explicit(&srv->faults.paused, memory_order_relaxed) ? "true" : "false",
         (unsigned long long)atomic_load_explicit(&srv->faults.skip_total, memory_order_relaxed));
 #undef LD
-    return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+    if (n < 0 || (size_t)n >= len)
+        return n < 0 ? 0 : len - 1;
+    if (srv->exch && len - (size_t)n > 16) {
+        n += snprintf(buf + n, len - (size_t)n, ",\"orders\":");
+        n += (int)arb_sim_exch_stats(srv->exch, buf + n, len - (size_t)n - 3);
+    }
+    n += snprintf(buf + n, len - (size_t)n, "}\n");
+    return (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -195,9 +204,9 @@ static void set_pause(struct arb_sim_server *srv, int on)
 int arb_sim_server_command(struct arb_sim_server *srv, const char *line, char *reply, size_t len)
 {
     struct arb_sim_faults *f = &srv->faults;
-    char cmd[16] = "", arg1[32] = "", arg2[32] = "";
+    char cmd[32] = "", arg1[32] = "", arg2[32] = "";
     uint64_t v;
-    int n = sscanf(line, " %15s %31s %31s", cmd, arg1, arg2);
+    int n = sscanf(line, " %31s %31s %31s", cmd, arg1, arg2);
 
     if (n < 1) {
         snprintf(reply, len, "error: empty command\n");
@@ -257,10 +266,29 @@ int arb_sim_server_command(struct arb_sim_server *srv, const char *line, char *r
         arb_sim_server_stats(srv, reply, len);
         return 0;
     }
+    if (strcmp(cmd, "book") == 0 && srv->exch) {
+        arb_sim_exch_book(srv->exch, n >= 2 ? arg1 : NULL, reply, len);
+        return 0;
+    }
+    if (srv->exch && n >= 2) {
+        char err[128];
+        int rc = arb_sim_exch_set(srv->exch, cmd, arg1, err, sizeof err);
+        if (rc == 0) {
+            snprintf(reply, len, "ok %s %s\n", cmd, arg1);
+            return 0;
+        }
+        if (rc == -EINVAL) {
+            snprintf(reply, len, "error: %s\n", err);
+            return -EINVAL;
+        }
+    }
     if (strcmp(cmd, "help") == 0) {
-        snprintf(reply, len,
-                 "commands: drop [rst|fin|mid], stall MS [hard], garbage, skip N, "
-                 "pause, resume, stats, quit\n");
+        snprintf(
+            reply, len,
+            "commands: drop [rst|fin|mid], stall MS [hard], garbage, skip N, "
+            "pause, resume, stats, book [SYMBOL], order-latency-us US, partial-ratio R, "
+            "partial-every N, reject-every N[:funds|filter|busy], rate-limit N:MS[:weight]|off, "
+            "drop-after-orders N[:rst|mid], quit\n");
         return 0;
     }
     snprintf(reply, len, "error: unknown command '%s' (try help)\n", cmd);

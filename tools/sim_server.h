@@ -80,6 +80,7 @@ struct arb_sim_stats {
 };
 
 struct arb_sim_conn;
+struct arb_sim_exch;
 
 struct arb_sim_server {
     struct arb_sim_config cfg;
@@ -90,6 +91,8 @@ struct arb_sim_server {
     uint64_t anchor_paused_ns; /* paused_total_ns at that moment */
     bool anchored;
     struct arb_sim_conn *conns[ARB_SIM_MAX_CONNS];
+    struct arb_sim_exch *exch;   /* the simulated exchange (sim_match.h); NULL: market data only */
+    _Atomic uint64_t played_pos; /* per-client/flood: timeline position the latest client played */
     _Atomic int stopping;
     int listen_fd;
     int port;
@@ -114,7 +117,8 @@ void arb_sim_server_stop(struct arb_sim_server *srv);
 
 /*
  * Runs one control command ("drop [rst|fin|mid]", "stall MS [hard]", "garbage",
- * "skip N", "pause", "resume", "stats", "help") and writes a one-line reply
+ * "skip N", "pause", "resume", "stats", "book [SYMBOL]", the order faults
+ * named as their flags, "help") and writes a one-line reply
  * ending in '\n' into reply. Returns 0, or -EINVAL for a bad command.
  */
 int arb_sim_server_command(struct arb_sim_server *srv, const char *line, char *reply, size_t len);

@@ -6,16 +6,20 @@
  */
 #include "tools/sim_conn.h"
 
+#include "tools/sim_http.h"
+
 #include "core/clock.h"
 #include "feeds/wsframe.h"
 
 #include <errno.h>
 #include <openssl/err.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct arb_sim_conn *arb_sim_conn_create(struct arb_sim_server *srv, int fd)
@@ -45,6 +49,8 @@ void arb_sim_conn_destroy(struct arb_sim_conn *c)
         SSL_free(c->ssl);
     if (c->fd >= 0)
         close(c->fd);
+    arb_sim_orders_close(c->orders);
+    free(c->reply);
     free(c->in);
     free(c->msg);
     free(c->out);
@@ -297,12 +303,52 @@ static int close_code_valid(unsigned code)
            (code >= 3000 && code <= 4999);
 }
 
+/*
+ * Sends an order session's answer, after its configured latency. A drop
+ * fault instead books the order and cuts the connection: a reset, or half of
+ * the answer's frame then FIN. Returns 0, or -ECONNABORTED after a drop.
+ */
+static int orders_answer(struct arb_sim_conn *c, const struct arb_sim_reply *r)
+{
+    if (r->delay_ns) {
+        struct timespec ts = {.tv_sec = (time_t)(r->delay_ns / 1000000000ULL),
+                              .tv_nsec = (long)(r->delay_ns % 1000000000ULL)};
+        arb_sim_out_flush(c);
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+    if (r->drop == 1 + ARB_SIM_DROP_MID && r->n > 0) {
+        uint8_t hdr[ARB_WS_HEADER_MAX];
+        size_t hl = arb_ws_frame_encode(hdr, 1, ARB_WS_TEXT, r->len[0], NULL);
+        arb_sim_out_flush(c);
+        arb_sim_io_write_all(c, hdr, hl);
+        arb_sim_io_write_all(c, r->buf + r->off[0], r->len[0] / 2);
+        shutdown(c->fd, SHUT_RDWR);
+        return -ECONNABORTED;
+    }
+    if (r->drop) {
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        arb_sim_out_flush(c);
+        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        return -ECONNABORTED;
+    }
+    for (uint32_t i = 0; i < r->n; i++)
+        if (arb_sim_out_frame(c, ARB_WS_TEXT, r->buf + r->off[i], r->len[i]) < 0)
+            return -EIO;
+    return arb_sim_out_flush(c);
+}
+
 static int on_message(struct arb_sim_conn *c, int opcode, const uint8_t *p, size_t len)
 {
     if (opcode == ARB_WS_BINARY)
         return arb_sim_conn_fail(c, 1003, "binary frames are not part of this protocol");
     if (!utf8_valid(p, len))
         return arb_sim_conn_fail(c, 1007, "text frame is not valid UTF-8");
+    if (c->orders) {
+        memset(c->reply, 0, offsetof(struct arb_sim_reply, buf));
+        if (arb_sim_orders_text(c->orders, (const char *)p, len, c->reply))
+            return orders_answer(c, c->reply);
+    }
     if (!c->sess.any && c->srv->cfg.verbose)
         fprintf(stderr, "arbsim: client says %.*s\n", (int)(len > 200 ? 200 : len), p);
     arb_sim_session_text(&c->sess, (const char *)p, len, c->real_ns);
@@ -482,6 +528,9 @@ int arb_sim_conn_handshake(struct arb_sim_conn *c, struct arb_sim_request *req)
         arb_sim_io_write_all(c, big, sizeof big - 1);
         return -EMSGSIZE;
     }
+    /* The exchange's REST calls share the port; everything else must be an upgrade. */
+    if (arb_sim_http_wants(c->srv->exch, (const char *)c->in, (size_t)head))
+        return 1;
     rl = arb_sim_handshake_answer((const char *)c->in, (size_t)head, req, resp, sizeof resp);
     if (arb_sim_io_write_all(c, resp, rl) < 0)
         return -EIO;

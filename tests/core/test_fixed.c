@@ -41,6 +41,22 @@ static void test_exchange_strings(void)
     int64_t v;
     CHECK_EQ_I64(arb_fixed_parse("25.3519\",\"B\"", 7, &v), 0);
     CHECK_EQ_I64(v, 2535190000);
+    /* The word path's edges: 8 bytes exactly, 7 integer digits with 8 decimals (16 bytes),
+     * and the shapes it leaves to the byte loop. */
+    CHECK_EQ_I64(parse_ok("1234567.12345678"), 123456712345678);
+    CHECK_EQ_I64(parse_ok("-1234567.12345678"), -123456712345678);
+    CHECK_EQ_I64(parse_ok("12345678"), 1234567800000000);
+    CHECK_EQ_I64(parse_ok("12345678.9"), 1234567890000000);
+    CHECK_EQ_I64(parse_ok("1234567"), 123456700000000);
+    CHECK_EQ_I64(parse_ok("0.1"), 10000000);
+    CHECK_EQ_I64(parse_ok("9.99"), 999000000);
+    CHECK_EQ_I64(parse_ok("0000000000000001.5"), 150000000);
+    CHECK_EQ_I64(parse_ok("0.000000010"), 1);
+    CHECK_EQ_I64(parse_ok("297"), 29700000000);
+    CHECK_EQ_I64(parse_ok("7.6110"), 761100000);
+    /* A number whose '.' lies past the range must not be seen through it. */
+    CHECK_EQ_I64(arb_fixed_parse("12345.678", 5, &v), 0);
+    CHECK_EQ_I64(v, 1234500000000);
 }
 
 static void test_errors(void)
@@ -65,6 +81,69 @@ static void test_errors(void)
     check_err("-92233720368.54775809", 21, -ERANGE);
     check_err("100000000000", 12, -ERANGE);
     check_err("99999999999999999999999999", 26, -ERANGE);
+    check_err("1234567.", 8, -EINVAL);
+    check_err("12.45678.", 9, -EINVAL);
+    check_err("1.2345678x", 10, -EINVAL);
+    check_err("1.23\"5678", 9, -EINVAL);
+    check_err("1\0"
+              "2",
+              3, -EINVAL);
+    check_err("-.5", 3, -EINVAL);
+    check_err("1.234567891", 11, -EDOM);
+}
+
+/*
+ * The word path against the byte loop it replaced (arb_fixed_parse_slow, the
+ * original code, kept for the rare shapes): every string of up to 9 bytes over
+ * an alphabet of digits, '.', '-' and junk, then long random ones. Each copy
+ * is malloc'd to its exact size, so a sanitizer build catches any read past it.
+ */
+static void test_word_path(void)
+{
+    static const char alpha[] = "0179.-x";
+    const size_t na = sizeof(alpha) - 1;
+    uint64_t mismatches = 0, seed = 977;
+    char s[32];
+
+    for (size_t len = 0; len <= 9; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= na;
+        for (size_t k = 0; k < total; k++) {
+            size_t x = k;
+            for (size_t i = 0; i < len; i++, x /= na)
+                s[i] = alpha[x % na];
+            int64_t a = 7, b = 7;
+            int ra = arb_fixed_parse(s, len, &a), rb = arb_fixed_parse_slow(s, len, &b);
+            if ((ra != rb || a != b) && mismatches++ < 5)
+                T_FAIL("\"%.*s\": word path rc=%d v=%lld, byte loop rc=%d v=%lld", (int)len, s, ra,
+                       (long long)a, rb, (long long)b);
+        }
+    }
+    for (int i = 0; i < 2000000; i++) {
+        uint64_t r = t_rand(&seed);
+        size_t len = 8 + (size_t)(r % 17);
+        /* Mostly digits with one '.', so most strings are valid and reach the word path. */
+        size_t dot = (size_t)(r >> 8) % (len + 1);
+        for (size_t j = 0; j < len; j++)
+            s[j] = (char)('0' + (t_rand(&seed) % 10));
+        if (dot < len)
+            s[dot] = '.';
+        if ((r >> 16) & 1)
+            s[0] = '-';
+        if (((r >> 17) & 7) == 0)
+            s[(size_t)(r >> 24) % len] = "x.-\"e+ "[(r >> 32) % 7];
+        char *copy = malloc(len);
+        REQUIRE(copy);
+        memcpy(copy, s, len);
+        int64_t a = 7, b = 7;
+        int ra = arb_fixed_parse(copy, len, &a), rb = arb_fixed_parse_slow(copy, len, &b);
+        if ((ra != rb || a != b) && mismatches++ < 5)
+            T_FAIL("\"%.*s\": word path rc=%d v=%lld, byte loop rc=%d v=%lld", (int)len, s, ra,
+                   (long long)a, rb, (long long)b);
+        free(copy);
+    }
+    CHECK_EQ_U64(mismatches, 0);
 }
 
 static void check_format(int64_t v, const char *want)
@@ -158,10 +237,18 @@ static void test_property(void)
         int64_t v;
         /* Mix magnitudes: prices near 1, large notionals, tiny quantities, extremes. */
         switch (i % 4) {
-        case 0: v = (int64_t)(r % 200000000ULL); break;
-        case 1: v = (int64_t)(r % 10000000000000ULL); break;
-        case 2: v = (int64_t)(r % 1000ULL); break;
-        default: v = (int64_t)r; break;
+        case 0:
+            v = (int64_t)(r % 200000000ULL);
+            break;
+        case 1:
+            v = (int64_t)(r % 10000000000000ULL);
+            break;
+        case 2:
+            v = (int64_t)(r % 1000ULL);
+            break;
+        default:
+            v = (int64_t)r;
+            break;
         }
         if (r & (1ULL << 62))
             v = v == INT64_MIN ? v : -v;
@@ -199,6 +286,7 @@ int main(void)
 {
     test_exchange_strings();
     test_errors();
+    test_word_path();
     test_format();
     test_property();
     return T_DONE();

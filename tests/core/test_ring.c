@@ -70,6 +70,22 @@ static void test_reserve_commit(void)
     arb_ring_spsc_commit(&r);
     CHECK(arb_ring_spsc_pop(&r, &out));
     CHECK_EQ_U64(out.seq, 7);
+
+    /* Staged records are invisible until one publish makes the whole burst visible. */
+    for (uint64_t i = 0; i < 3; i++) {
+        struct rec *x = arb_ring_spsc_reserve(&r);
+        REQUIRE(x);
+        x->seq = 10 + i;
+        arb_ring_spsc_stage(&r);
+    }
+    CHECK(!arb_ring_spsc_pop(&r, &out));
+    CHECK_EQ_U64(arb_ring_count(&r), 0);
+    arb_ring_spsc_publish(&r);
+    CHECK_EQ_U64(arb_ring_count(&r), 3);
+    for (uint64_t i = 0; i < 3; i++) {
+        CHECK(arb_ring_spsc_pop(&r, &out));
+        CHECK_EQ_U64(out.seq, 10 + i);
+    }
 }
 
 /* Many laps with irregular batch sizes, so every slot sees every wrap offset. */

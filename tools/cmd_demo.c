@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `arbiter demo`: the whole engine against simulated venues on loopback,
+ * replaying the March 2023 USDC depeg from real Kraken and Coinbase minute
+ * bars (data/depeg-2023-03, credited in data/SOURCES.md). Feeds, detector,
+ * risk gate and gateway are the production ones; the venues are arbsim
+ * processes speaking the real market-data and order protocols. Paper
+ * trading: nothing leaves the machine.
+ */
+#include "tools/cmd.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "tools/engine.h"
+#include "tools/run.h"
+#include "tools/status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#ifndef ARB_DATA_DIR
+#define ARB_DATA_DIR "data"
+#endif
+
+#define DEMO_MAX_SIMS 4
+
+struct sim {
+    pid_t pid;
+    int port;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* The directory of this executable: arbsim and bars2quotes are built beside it. */
+static int self_dir(char *out, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", out, len - 1);
+    if (n <= 0)
+        return -errno;
+    out[n] = '\0';
+    char *slash = strrchr(out, '/');
+    if (slash)
+        *slash = '\0';
+    return 0;
+}
+
+/* Runs argv with stdout to `out_path`; waits. Returns the exit status or -errno. */
+static int run_to_file(char *const argv[], const char *out_path)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int st;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc)
+        return -rc;
+    if (waitpid(pid, &st, 0) < 0)
+        return -errno;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -EINTR;
+}
+
+/* Starts arbsim and reads its port from the first line it prints. */
+static int sim_start(struct sim *s, char *const argv[])
+{
+    int pipefd[2];
+    posix_spawn_file_actions_t fa;
+
+    if (pipe(pipefd) < 0)
+        return -errno;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    int rc = posix_spawn(&s->pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    if (rc) {
+        close(pipefd[0]);
+        return -rc;
+    }
+    char line[256];
+    size_t n = 0;
+    while (n < sizeof(line) - 1) {
+        ssize_t k = read(pipefd[0], line + n, 1);
+        if (k <= 0 || line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    /* Keep the pipe open but unread: arbsim's later stdout lines are few. */
+    const char *colon = strrchr(line, ':');
+    s->port = colon ? atoi(colon + 1) : 0;
+    if (!strstr(line, "listening") || s->port <= 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        return -EPROTO;
+    }
+    return 0;
+}
+
+static void sim_stop(struct sim *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+}
+
+static void demo_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: arbiter demo [--duration S] [--speed X] [--from ISO] [--to ISO]\n"
+            "                    [--journal FILE] [--data DIR] [--quiet] [--control PATH]\n"
+            "  Replays the March 2023 USDC depeg (Kraken USDC/USD and USDT/USD, Coinbase\n"
+            "  USDT-USD minute bars) through simulated venues on loopback and runs the whole\n"
+            "  engine against them: feeds, detector, risk gate, order gateway, fills.\n"
+            "  --duration defaults to 40 s; --speed defaults to what fits the window in it.\n");
+}
+
+int arb_cmd_demo(int argc, char **argv)
+{
+    const char *data = getenv("ARB_DATA_DIR") ? getenv("ARB_DATA_DIR") : ARB_DATA_DIR;
+    arb_clock_init(0); /* the hot path reads the TSC; calibrate it before any thread starts */
+    const char *from = "2023-03-10T12:00:00Z", *to = "2023-03-13T12:00:00Z";
+    const char *journal = NULL;
+    double duration = 40, speed = 0;
+    bool quiet = false;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc)
+            duration = atof(argv[++i]);
+        else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc)
+            speed = atof(argv[++i]);
+        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = argv[++i];
+        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+            to = argv[++i];
+        else if (strcmp(argv[i], "--journal") == 0 && i + 1 < argc)
+            journal = argv[++i];
+        else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+            data = argv[++i];
+        else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = true;
+        else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
+            fprintf(stderr, "arbiter demo: --control: the control socket is not built yet; "
+                            "ignoring %s\n",
+                    argv[++i]);
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            demo_usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "arbiter demo: unknown argument '%s'\n", argv[i]);
+            demo_usage(stderr);
+            return 2;
+        }
+    }
+    if (duration <= 0 || duration > 86400) {
+        fprintf(stderr, "arbiter demo: --duration must be in (0, 86400] seconds\n");
+        return 2;
+    }
+    char bin[PATH_MAX], tmp[] = "/tmp/arbiter-demo-XXXXXX";
+    if (self_dir(bin, sizeof(bin)) < 0 || !mkdtemp(tmp)) {
+        fprintf(stderr, "arbiter demo: cannot set up: %s\n", strerror(errno));
+        return 1;
+    }
+
+    /* Scripts for the simulated venues, from the real minute bars. */
+    char b2q[PATH_MAX + 16], sim_bin[PATH_MAX + 16];
+    char kin1[PATH_MAX + 64], kin2[PATH_MAX + 64], cin[PATH_MAX + 64];
+    char kscript[64], cscript[64];
+    snprintf(b2q, sizeof(b2q), "%s/bars2quotes", bin);
+    snprintf(sim_bin, sizeof(sim_bin), "%s/arbsim", bin);
+    snprintf(kin1, sizeof(kin1), "%s/depeg-2023-03/kraken_usdcusd_1m_20230308-20230316.csv:USDC/USD",
+             data);
+    snprintf(kin2, sizeof(kin2), "%s/depeg-2023-03/kraken_usdtusd_1m_20230308-20230316.csv:USDT/USD",
+             data);
+    snprintf(cin, sizeof(cin), "%s/depeg-2023-03/coinbase_usdtusd_1m_20230308-20230316.csv:USDT-USD",
+             data);
+    snprintf(kscript, sizeof(kscript), "%s/kraken.csv", tmp);
+    snprintf(cscript, sizeof(cscript), "%s/coinbase.csv", tmp);
+    char *k_argv[] = {b2q, "--exchange", "kraken", "--format", "arbsim", "--from", (char *)from,
+                      "--to", (char *)to, kin1, kin2, NULL};
+    char *c_argv[] = {b2q, "--exchange", "coinbase", "--format", "arbsim", "--from", (char *)from,
+                      "--to", (char *)to, cin, NULL};
+    if (run_to_file(k_argv, kscript) != 0 || run_to_file(c_argv, cscript) != 0) {
+        fprintf(stderr, "arbiter demo: could not turn %s/depeg-2023-03 into scripts (is the "
+                        "data there? --data DIR)\n",
+                data);
+        return 1;
+    }
+    struct tm tf = {0}, tt = {0};
+    strptime(from, "%Y-%m-%dT%H:%M:%SZ", &tf);
+    strptime(to, "%Y-%m-%dT%H:%M:%SZ", &tt);
+    double window = difftime(timegm(&tt), timegm(&tf));
+    if (speed <= 0)
+        speed = window > 0 ? window / (duration * 0.95) : 1;
+    char speed_s[32];
+    snprintf(speed_s, sizeof(speed_s), "%.3f", speed);
+
+    /* Test keys for the simulated exchange, made now, kept in a 0600 file in the temp dir. */
+    unsigned char raw[32];
+    char secret[96], key[40], keyfile[80];
+    if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
+        fprintf(stderr, "arbiter demo: getrandom failed\n");
+        return 1;
+    }
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < 30; i += 3) {
+        uint32_t w = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+        for (int k = 3; k >= 0; k--)
+            secret[o++] = b64[(w >> (6 * k)) & 63];
+    }
+    secret[o] = '\0';
+    snprintf(key, sizeof(key), "demo-%02x%02x%02x%02x", raw[30], raw[31], raw[0], raw[1]);
+    snprintf(keyfile, sizeof(keyfile), "%s/keys", tmp);
+    int kf = open(keyfile, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (kf < 0 || dprintf(kf, "api-key=%s\napi-secret=%s\n", key, secret) < 0) {
+        fprintf(stderr, "arbiter demo: cannot write the test key file\n");
+        return 1;
+    }
+    close(kf);
+
+    struct sim sims[DEMO_MAX_SIMS] = {0};
+    char *ks_argv[] = {sim_bin, "--venue", "kraken", "--script", kscript, "--speed", speed_s,
+                       "--key-file", keyfile, "--no-stdin", NULL};
+    char *cs_argv[] = {sim_bin, "--venue", "coinbase", "--script", cscript, "--speed", speed_s,
+                       "--no-stdin", NULL};
+    if (sim_start(&sims[0], ks_argv) < 0 || sim_start(&sims[1], cs_argv) < 0) {
+        fprintf(stderr, "arbiter demo: the venue simulators did not start (%s)\n", sim_bin);
+        sim_stop(&sims[0]);
+        return 1;
+    }
+
+    static struct arb_run_setup r;
+    arb_run_setup_init(&r);
+    struct arb_run_venue *kv = arb_run_venue(&r, "kraken"), *cv = arb_run_venue(&r, "coinbase");
+    snprintf(kv->url, sizeof(kv->url), "ws://127.0.0.1:%d/v2", sims[0].port);
+    snprintf(kv->order_url, sizeof(kv->order_url), "ws://127.0.0.1:%d/v2", sims[0].port);
+    snprintf(kv->symbuf, sizeof(kv->symbuf), "USDC/USD");
+    kv->symbols[0] = "USDC/USD";
+    kv->symbols[1] = "USDT/USD";
+    kv->nsymbols = 2;
+    kv->cpu = 0;
+    snprintf(kv->creds.key, sizeof(kv->creds.key), "%s", key);
+    snprintf(kv->creds.secret, sizeof(kv->creds.secret), "%s", secret);
+    kv->creds.have = 1;
+    snprintf(cv->url, sizeof(cv->url), "ws://127.0.0.1:%d/", sims[1].port);
+    cv->symbols[0] = "USDT-USD";
+    cv->nsymbols = 1;
+    cv->cpu = 1;
+    cv->trade = false; /* Coinbase orders are REST; the gateway's sessions are WebSocket */
+    r.cfg.journal = journal;
+
+    static struct arb_engine e;
+    int rc = arb_run_build(&r, &e);
+    if (rc == 0) {
+        /* Bars arrive every 15 s of market time; at demo speed that is milliseconds, so the
+         * production staleness limits apply unchanged. */
+        rc = arb_engine_init(&e);
+    }
+    if (rc == 0)
+        rc = arb_engine_start(&e);
+    if (rc < 0) {
+        fprintf(stderr, "arbiter demo: the engine did not start (see above)\n");
+        for (int i = 0; i < DEMO_MAX_SIMS; i++)
+            sim_stop(&sims[i]);
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    char title[160];
+    snprintf(title, sizeof(title),
+             "arbiter demo: USDC depeg %s .. %s at %.0fx (kraken, coinbase on loopback)", from, to,
+             speed);
+    bool tty = isatty(STDOUT_FILENO) && !quiet;
+    uint64_t t0 = arb_clock_mono_ns(), last = 0;
+    while (!interrupted) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        arb_engine_poll(&e);
+        uint64_t now = arb_clock_mono_ns();
+        double el = (double)(now - t0) / 1e9;
+        if (el >= duration)
+            break;
+        if (!quiet && now - last >= (tty ? 250 : 5000) * 1000000ULL) {
+            last = now;
+            arb_status_draw(&e, stdout, title, el, tty);
+        }
+    }
+    arb_engine_stop(&e);
+    for (int i = 0; i < DEMO_MAX_SIMS; i++)
+        sim_stop(&sims[i]);
+    double el = (double)(arb_clock_mono_ns() - t0) / 1e9;
+    arb_status_summary(&e, stdout, el);
+    arb_status_json(&e, stdout, el);
+    arb_engine_destroy(&e);
+    unlink(kscript);
+    unlink(cscript);
+    unlink(keyfile);
+    rmdir(tmp);
+    return 0;
+}
