@@ -24,9 +24,11 @@ struct arb_park {
 /* Producer side, after its ring commit. */
 static inline void arb_park_ring(struct arb_park *p)
 {
-    /* A1: pairs with R1; the commit before this load is visible to a consumer that sleeps. */
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&p->sleeping, memory_order_relaxed)) {
+    /* A1: pairs with R1. The read-modify-write is a full barrier after our ring commit
+     * (a plain load could pass the commit in the store buffer), so either the consumer's
+     * re-check sees the record or we see it sleeping. An RMW rather than a fence, which
+     * ThreadSanitizer cannot follow; a missed wake-up could only cost the park timeout. */
+    if (atomic_fetch_add_explicit(&p->sleeping, 0, memory_order_seq_cst)) {
         atomic_fetch_add_explicit(&p->seq, 1, memory_order_release);
         syscall(SYS_futex, &p->seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     }
@@ -41,9 +43,8 @@ static inline void arb_park_wait(struct arb_park *p, int (*ready)(void *), void 
 {
     uint32_t seq = atomic_load_explicit(&p->seq, memory_order_acquire);
 
-    atomic_store_explicit(&p->sleeping, 1, memory_order_relaxed);
     /* R1: pairs with A1: either we see their record, or they see us sleeping. */
-    atomic_thread_fence(memory_order_seq_cst);
+    atomic_store_explicit(&p->sleeping, 1, memory_order_seq_cst);
     if (!ready(ctx)) {
         struct timespec ts = {(time_t)(timeout_ns / 1000000000ULL),
                               (long)(timeout_ns % 1000000000ULL)};

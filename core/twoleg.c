@@ -77,6 +77,14 @@ int arb_twoleg_poll(struct arb_twoleg *t, int slot, uint64_t now_ns, struct arb_
         }
     if (f->status[0] == ARB_LEG_PENDING || f->status[1] == ARB_LEG_PENDING)
         return 0;
+    if (f->in.nlegs < 2) {
+        /* One leg is a position by intent, not an imbalance: nothing to hedge. */
+        if (f->status[0] == ARB_LEG_DONE) {
+            f->active = false;
+            t->stats.balanced++;
+        }
+        return 0;
+    }
     if (f->hedge_pending) {
         /* A hedge that never answers is retried like a silent leg. */
         if (now_ns - f->hedge_sent_ns <= t->leg_timeout_ns)

@@ -64,8 +64,8 @@ void arb_twoleg_init(struct arb_twoleg *t, enum arb_hedge_mode mode, int64_t sli
                      uint64_t leg_timeout_ns, uint32_t max_hedges);
 
 /*
- * Starts watching an intent whose legs were just sent (one-leg intents are
- * watched too: their hedge is only ever an unwind of a late fill). Returns
+ * Starts watching an intent whose legs were just sent. One-leg intents are
+ * tracked until answered (to route their fills) but never hedged. Returns
  * the flight's slot, or -ENOSPC when every slot is busy.
  */
 int arb_twoleg_open(struct arb_twoleg *t, const struct arb_intent *in, uint64_t now_ns);

@@ -75,6 +75,46 @@ const char *arb_json_fixed_str_slow(const char *p, const char *end, int64_t *out
     return q;
 }
 
+int arb_json_rfc3339_ns_slow(const char *s, size_t len, uint64_t *ns)
+{
+    unsigned f[6];
+    static const uint8_t at[6] = {0, 5, 8, 11, 14, 17}, wid[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
+    uint64_t frac = 0;
+    size_t i = 19, nd = 0;
+
+    if (len < 20 || s[len - 1] != 'Z')
+        return -1;
+    for (int k = 0; k < 6; k++) {
+        unsigned x = 0;
+        for (unsigned j = 0; j < wid[k]; j++) {
+            unsigned d = (unsigned)(s[at[k] + j] - '0');
+            if (d >= 10)
+                return -1;
+            x = x * 10 + d;
+        }
+        if (sep[k] && s[at[k] + wid[k]] != sep[k])
+            return -1;
+        f[k] = x;
+    }
+    if (s[i] == '.') {
+        for (i++; i < len - 1; i++, nd++) {
+            unsigned d = (unsigned)(s[i] - '0');
+            if (d >= 10)
+                return -1;
+            if (nd < 9)
+                frac = frac * 10 + d;
+        }
+        if (nd == 0)
+            return -1;
+        for (; nd < 9; nd++)
+            frac *= 10;
+    } else if (i != len - 1) {
+        return -1;
+    }
+    return arb_json_civil_ns(f, frac, ns);
+}
+
 int arb_json_put_raw(char *buf, size_t cap, size_t *pos, const char *s)
 {
     size_t n = strlen(s);

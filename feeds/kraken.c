@@ -9,10 +9,10 @@
 #include <errno.h>
 
 /* Fills the parts of a BBO tick every Kraken form shares. Returns 1 or ARB_PARSE_UNKNOWN. */
-static inline int kr_emit(struct arb_parser *p, const struct arb_json_val *sym, const int64_t w[4],
+static inline int kr_emit(struct arb_parser *p, const char *sym, size_t sym_len, const int64_t w[4],
                           uint16_t have, uint64_t exch_ns, uint64_t recv_ts_ns, struct arb_tick *t)
 {
-    int id = arb_parser_instrument(p, sym->s, sym->len);
+    int id = arb_parser_instrument(p, sym, sym_len);
 
     if (id < 0)
         return ARB_PARSE_UNKNOWN;
@@ -108,7 +108,7 @@ static int kr_v2_entry(struct arb_parser *p, struct arb_json_cur *c, uint64_t re
     }
     if (!(have & (ARB_TICK_HAVE_BID | ARB_TICK_HAVE_ASK)))
         return ARB_PARSE_SKIP;
-    return kr_emit(p, &sym, w, have, exch_ns, recv_ts_ns, t);
+    return kr_emit(p, sym.s, sym.len, w, have, exch_ns, recv_ts_ns, t);
 }
 
 /* v2: the data array of a ticker message under c, one tick per entry. */
@@ -249,27 +249,92 @@ static int kr_array(struct arb_parser *p, struct arb_json_cur *c, uint64_t recv_
         return ARB_PARSE_SKIP; /* trade, spread, book-N, ohlc-N */
     if (n != 4 || kr_v1_side(&b, &w[0], &w[1]) < 0 || kr_v1_side(&a, &w[2], &w[3]) < 0)
         return ARB_PARSE_MALFORMED;
-    return kr_emit(p, &last, w,
+    return kr_emit(p, last.s, last.len, w,
                    ARB_TICK_HAVE_BID | ARB_TICK_HAVE_BID_QTY | ARB_TICK_HAVE_ASK |
                        ARB_TICK_HAVE_ASK_QTY,
                    0, recv_ts_ns, out);
 }
 
+/*
+ * Fast path: a v1 ticker exactly as Kraken writes it:
+ *   [ID,{"a":["P",N,"Q"],"b":["P",N,"Q"],"c":["..",".."],"v":["..",".."],
+ *    "p":["..",".."],"t":[N,N],"l":["..",".."],"h":["..",".."],"o":["..",".."]},
+ *    "ticker","PAIR"]
+ * Keys and brackets are matched as word literals; the arrays arbiter does not
+ * keep are skipped string by string, as the general scanner skips them. The
+ * whole message is matched before the pair is looked up. Returns 1 or
+ * ARB_PARSE_UNKNOWN as kr_array would, or ARB_PARSE_FAST_MISS.
+ */
+static inline int kr_v1_fast(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                             struct arb_tick *out)
+{
+    const char *q = msg, *end = msg + len, *t, *sym, *sym_end;
+    uint64_t chan, lots, n0, n1;
+    int64_t w[4];
+
+    if (q == end || *q != '[' || !(q = arb_json_digits(q + 1, end, &chan)) ||
+        !(q = ARB_JSON_FIXED_STR(q, end, ",{\"a\":[\"", &w[2])) ||
+        !(t = ARB_JSON_DIGITS(q, end, "\",", &lots)) ||
+        !(q = ARB_JSON_FIXED_STR(t, end, ",\"", &w[3])) ||
+        !(t = ARB_JSON_FIXED_STR(q, end, "\"],\"b\":[\"", &w[0])) ||
+        !(q = ARB_JSON_DIGITS(t, end, "\",", &lots)) ||
+        !(t = ARB_JSON_FIXED_STR(q, end, ",\"", &w[1])) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\"],\"c\":[\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"")) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\"],\"v\":[\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"")) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\"],\"p\":[\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"")) ||
+        !(q = ARB_JSON_DIGITS(t, end, "\"],\"t\":[", &n0)) ||
+        !(t = ARB_JSON_DIGITS(q, end, ",", &n1)) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "],\"l\":[\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"")) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\"],\"h\":[\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"")) ||
+        !(q = ARB_JSON_SKIP_STR(t, end, "\"],\"o\":[\"")) ||
+        !(t = ARB_JSON_SKIP_STR(q, end, "\",\"")))
+        return ARB_PARSE_FAST_MISS;
+    if (!ARB_JSON_AT(t, end, "\"]},\"ticker\",\""))
+        return ARB_PARSE_FAST_MISS;
+    sym = t + 14;
+    if (!(sym_end = arb_json_str_end16(sym, end)) || end - sym_end != 2 || sym_end[1] != ']')
+        return ARB_PARSE_FAST_MISS;
+    p->stats.fast++;
+    return kr_emit(p, sym, (size_t)(sym_end - sym), w,
+                   ARB_TICK_HAVE_BID | ARB_TICK_HAVE_BID_QTY | ARB_TICK_HAVE_ASK |
+                       ARB_TICK_HAVE_ASK_QTY,
+                   0, recv_ts_ns, out);
+}
+
+/* The general scanner: v1 arrays and v2 (and control) objects. */
+static int kr_message(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
+                      struct arb_tick *out, int max)
+{
+    struct arb_json_cur c;
+
+    if (max < 1)
+        return ARB_PARSE_MALFORMED;
+    if (arb_json_enter_msg(&c, msg, len, '['))
+        return kr_array(p, &c, recv_ts_ns, out);
+    if (arb_json_enter_msg(&c, msg, len, '{'))
+        return kr_object(p, &c, recv_ts_ns, out, max);
+    return ARB_PARSE_MALFORMED;
+}
+
 static int kraken_parse(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
                         struct arb_tick *out, int max)
 {
-    struct arb_json_cur c;
-    int rc;
+    int rc = max < 1 ? ARB_PARSE_MALFORMED : kr_v1_fast(p, msg, len, recv_ts_ns, out);
 
-    if (max < 1)
-        rc = ARB_PARSE_MALFORMED;
-    else if (arb_json_enter_msg(&c, msg, len, '['))
-        rc = kr_array(p, &c, recv_ts_ns, out);
-    else if (arb_json_enter_msg(&c, msg, len, '{'))
-        rc = kr_object(p, &c, recv_ts_ns, out, max);
-    else
-        rc = ARB_PARSE_MALFORMED;
+    if (rc == ARB_PARSE_FAST_MISS)
+        rc = kr_message(p, msg, len, recv_ts_ns, out, max);
     return arb_parser_tally(p, rc);
+}
+
+static int kraken_parse_general(struct arb_parser *p, const char *msg, size_t len,
+                                uint64_t recv_ts_ns, struct arb_tick *out, int max)
+{
+    return arb_parser_tally(p, kr_message(p, msg, len, recv_ts_ns, out, max));
 }
 
 static int kraken_subscribe(const char *const *symbols, size_t n, char *buf, size_t len)
@@ -295,6 +360,7 @@ const struct arb_feed_ops arb_feed_kraken = {
     .name = "kraken",
     .url = "wss://ws.kraken.com/v2",
     .parse = kraken_parse,
+    .parse_general = kraken_parse_general,
     .subscribe = kraken_subscribe,
     .heartbeat_ms = 1000, /* a heartbeat every second when the channels are quiet */
     .seq_contiguous = 0,  /* tickers carry no sequence */

@@ -27,7 +27,7 @@ static void tls_set_err(struct arb_tls *t, const char *what)
     }
 }
 
-int arb_tls_init(struct arb_tls *t, const char *ca_file)
+int arb_tls_init(struct arb_tls *t, const char *ca_file, int max_version)
 {
     memset(t, 0, sizeof(*t));
     t->ctx = SSL_CTX_new(TLS_client_method());
@@ -37,6 +37,8 @@ int arb_tls_init(struct arb_tls *t, const char *ca_file)
     }
     /* Exchanges all speak 1.2 or 1.3; anything older is a downgrade. */
     SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+    if (max_version)
+        SSL_CTX_set_max_proto_version(t->ctx, max_version);
     SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
     int ok = ca_file ? SSL_CTX_load_verify_locations(t->ctx, ca_file, NULL)
                      : SSL_CTX_set_default_verify_paths(t->ctx);

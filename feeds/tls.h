@@ -25,10 +25,11 @@ struct arb_tls {
 
 /*
  * Sets up the context. Peers are always verified: against `ca_file` (PEM)
- * when it is not NULL, else against the system store.
+ * when it is not NULL, else against the system store. `max_version` caps
+ * the protocol (TLS1_2_VERSION, ...; 0: the library's newest).
  * Returns 0 on success, -errno on failure.
  */
-int arb_tls_init(struct arb_tls *t, const char *ca_file);
+int arb_tls_init(struct arb_tls *t, const char *ca_file, int max_version);
 
 /* Frees the connection and the context. */
 void arb_tls_destroy(struct arb_tls *t);

@@ -128,8 +128,6 @@ static void ws_send_close(struct arb_ws *ws, uint16_t code)
     ws->close_sent = true;
     /* 1005 and 1006 are never sent (RFC 6455 7.4.1): echo them as an empty close. */
     ws_send_frame(ws, ARB_WS_CLOSE, body, code == 1005 || code == 1006 ? 0 : 2);
-    if (ws->secure && arb_tls_shutdown(&ws->tls) == 0)
-        ws_tls_flush(ws);
     ws->state = ARB_WS_CLOSING;
     ws->deadline_ns = arb_clock_mono_ns() + WS_CLOSE_TIMEOUT_NS;
 }
@@ -162,6 +160,12 @@ static void ws_control(struct arb_ws *ws, uint8_t op, const uint8_t *p, size_t n
     ws->close_code = n >= 2 ? (uint16_t)((unsigned)p[0] << 8 | p[1]) : 1005;
     if (!ws->close_sent)
         ws_send_close(ws, ws->close_code); /* 5.5.1: echo the code, then wait for the hang-up */
+    /*
+     * Both close frames are out: now TLS may say goodbye too. Any earlier and
+     * a peer like Python's asyncio drops its close reply on seeing close_notify.
+     */
+    if (ws->secure && arb_tls_shutdown(&ws->tls) == 0)
+        ws_tls_flush(ws);
 }
 
 /* Consumes frames from p[0..n). */
@@ -671,7 +675,7 @@ int arb_ws_connect(struct arb_ws *ws, const char *url)
     if ((rc = ws_parse_url(ws, url)) < 0)
         return rc;
     if (ws->secure && !ws->tls_ctx_ready) {
-        if ((rc = arb_tls_init(&ws->tls, ws->cfg.ca_file)) < 0)
+        if ((rc = arb_tls_init(&ws->tls, ws->cfg.ca_file, ws->cfg.tls_max_version)) < 0)
             return ws_fail(ws, rc, "%s", ws->tls.err);
         ws->tls_ctx_ready = true;
     }

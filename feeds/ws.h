@@ -35,9 +35,16 @@ typedef void (*arb_ws_msg_fn)(void *ctx, enum arb_ws_opcode op, const uint8_t *p
                               uint64_t recv_ts_ns);
 
 struct arb_ws_config {
-    uint32_t max_msg;            /* largest message or frame accepted, bytes; 0 picks 1 MiB */
-    uint32_t open_timeout_ms;    /* connect + TLS + upgrade budget; 0 picks 10 s */
-    const char *ca_file;         /* PEM trust anchors for wss://; NULL: the system store */
+    uint32_t max_msg;         /* largest message or frame accepted, bytes; 0 picks 1 MiB */
+    uint32_t open_timeout_ms; /* connect + TLS + upgrade budget; 0 picks 10 s */
+    const char *ca_file;      /* PEM trust anchors for wss://; NULL: the system store */
+    /*
+     * Newest TLS version to offer (TLS1_2_VERSION, ...); 0: the library's.
+     * With OpenSSL 3.0, TLS 1.3 re-initialises the cipher for every record
+     * (EVP_CipherInit_ex), which allocates; TLS 1.2 AES-GCM receives without
+     * allocating. Both are verified the same way.
+     */
+    int tls_max_version;
     const char *headers;         /* extra upgrade lines, each ending "\r\n"; kept by pointer */
     struct arb_conn_config conn; /* receive buffers, send buffer, recv fallback */
     arb_ws_msg_fn on_msg;

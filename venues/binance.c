@@ -48,13 +48,14 @@ struct binance_state {
     EVP_PKEY *ed25519;       /* instead of the pads, for an Ed25519 API key */
     EVP_MD_CTX *md;          /* reused by every Ed25519 signature */
     const struct arb_binance_dialect *d;
-    char q_head[HEAD_MAX]; /* "apiKey=<key>&newClientOrderId=" */
-    char ws_head[HEAD_MAX]; /* ,"method":"order.place","params":{"apiKey":"<key>","newClientOrderId":"
-                             */
-    char q_resp[64];        /* "&newOrderRespType=RESULT" or "" */
-    char ws_resp[64];       /* ","newOrderRespType":"RESULT or "" */
-    char rest_head[64];     /* "POST /api/v3/order?" */
-    char rest_tail[HEAD_MAX]; /* " HTTP/1.1\r\nHost: ..\r\nX-MBX-APIKEY: <key>\r\n...\r\n\r\n" */
+    /* "apiKey=<key>&newClientOrderId=": the head of every signed WS payload. */
+    char q_head[HEAD_MAX];
+    /* ,"method":"order.place","params":{"apiKey":"<key>","newClientOrderId":" */
+    char ws_head[HEAD_MAX];
+    /* "&newOrderRespType=RESULT" and ","newOrderRespType":"RESULT, or "" (spot). */
+    char q_resp[64], ws_resp[64];
+    /* "POST /api/v3/order?" and " HTTP/1.1\r\nHost: ..\r\nX-MBX-APIKEY: <key>\r\n..." */
+    char rest_head[64], rest_tail[HEAD_MAX];
     size_t q_head_len, ws_head_len, q_resp_len, ws_resp_len, rest_head_len, rest_tail_len;
 };
 

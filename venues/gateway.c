@@ -149,6 +149,8 @@ static int send_order(struct arb_gateway *g, int slot, int leg, const struct arb
         o->cum_e8 = 0;
     o->leg = *l;
     o->venue = l->venue;
+    o->req_id = req.req_id;
+    g->req_map[req.req_id & 4095] = (uint16_t)(slot * 3 + leg);
     o->sent_ns = t1;
     o->live = 1;
     o->attempt = (uint8_t)attempt;
@@ -158,11 +160,12 @@ static int send_order(struct arb_gateway *g, int slot, int leg, const struct arb
     return 0;
 }
 
-/* Submits everything queued: the one system call of the path. */
+/* Submits everything queued: the one system call of the path. Answers are reaped by the
+ * next step, after this intent's reports are out. */
 static void submit(struct arb_gateway *g)
 {
     uint64_t t0 = arb_clock_now_ns();
-    arb_conn_poll(&g->ring);
+    io_uring_submit(&g->ring);
     arb_hist_record(g->h_submit, arb_clock_now_ns() - t0);
 }
 
@@ -261,8 +264,10 @@ static void on_intent(struct arb_gateway *g, const struct arb_intent *in, uint64
         else
             arb_twoleg_exec(&g->twoleg, slot, k, 0, true); /* never left: unfilled, final */
     }
-    submit(g);
+    /* Tick to order ends as the orders are handed to the kernel; the submit call's own
+     * cost is its own stage. */
     uint64_t t = arb_clock_now_ns();
+    submit(g);
     for (int k = 0; k < in->nlegs; k++)
         if (sent & (1 << k)) {
             arb_hist_record(g->h_tick_to_order, t - in->origin_ts_ns);
@@ -277,18 +282,44 @@ static void on_intent(struct arb_gateway *g, const struct arb_intent *in, uint64
 static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec *x)
 {
     uint32_t signal;
-    int leg;
+    int leg, slot;
 
-    if (clid_parse(x->clid, g->cfg.run_id, &signal, &leg) < 0) {
-        /* Not ours, or a venue that does not echo ids on this message: nothing to book. */
-        return;
+    if (clid_parse(x->clid, g->cfg.run_id, &signal, &leg) == 0) {
+        slot = slot_of(g, signal);
+    } else if (x->req_id) {
+        /* Rejects on WebSocket APIs carry only the request id we sent. */
+        int k = g->req_map[x->req_id & 4095];
+        slot = k / 3;
+        leg = k % 3;
+        if (g->ord[slot][leg].req_id != x->req_id || g->ord[slot][leg].venue != venue)
+            return;
+        signal = g->twoleg.f[slot].in.signal_id;
+    } else {
+        return; /* not ours: nothing to book */
     }
-    int slot = slot_of(g, signal);
     if (slot < 0)
         return;
     struct arb_gw_order *o = &g->ord[slot][leg];
     struct arb_flight *f = &g->twoleg.f[slot];
-    bool final = x->kind != ARB_EXEC_ACK;
+    /* An unknown outcome (a 5xx) is not final: the leg times out, counts as unfilled for
+     * hedging, and its flight stays open for a late report. */
+    bool final = x->kind != ARB_EXEC_ACK && x->kind != ARB_EXEC_UNKNOWN;
+    if (x->kind == ARB_EXEC_UNKNOWN)
+        stat_inc(&g->stats.unknown);
+    /* "Filled" with nothing filled is a status report racing its trade report: wait for
+     * the one with quantities rather than release the booking too early. */
+    if (x->kind == ARB_EXEC_FILL && x->filled_qty_e8 <= 0 && o->leg.qty_e8 > 0)
+        final = false;
+    if (x->filled_qty_e8 < o->cum_e8)
+        return; /* older than what we know */
+    if (!o->live && x->filled_qty_e8 > o->cum_e8) {
+        /* A fill after the final answer: booked below as a trade, and said out loud, since
+         * the risk gate already released this leg's exposure. */
+        stat_inc(&g->stats.late_fills);
+        arb_log_limited(&g->log_limit, g->now_ns, ARB_LOG_ERROR,
+                        "gateway: %s: fill on %s after its final answer", g->s[venue].ops->name,
+                        x->clid);
+    }
     int64_t delta = x->filled_qty_e8 - o->cum_e8;
 
     arb_hist_record(g->h_ack, g->now_ns - o->sent_ns);
@@ -440,6 +471,7 @@ static void session_lost(struct arb_gateway *g, uint16_t v)
     arb_log_limited(&g->log_limit, g->now_ns, ARB_LOG_WARN, "gateway: %s order connection: %s",
                     s->ops->name, s->ws.errmsg[0] ? s->ws.errmsg : arb_ws_state_name(s->ws.state));
     arb_ws_reset(&s->ws);
+    s->was_open = false;
     /* Orders whose answer was lost go out again with the same id once reconnected. */
     for (int slot = 0; slot < ARB_TWOLEG_MAX; slot++)
         for (int leg = 0; leg < 3; leg++) {
@@ -469,6 +501,18 @@ int arb_gateway_step(struct arb_gateway *g)
             session_lost(g, (uint16_t)v);
         } else if (s->ws.state == ARB_WS_OPEN) {
             s->attempt = 0;
+            if (!s->was_open && s->ops->on_open) {
+                int n = s->ops->on_open(&s->keys, ++s->req_id, g->msg, sizeof(g->msg));
+                if (n > 0)
+                    arb_ws_send(&s->ws, ARB_WS_TEXT, g->msg, (size_t)n);
+            }
+            /* Cancel-on-disconnect: armed on every new connection, refreshed before it lapses. */
+            if (s->ops->keepalive && (!s->was_open || g->now_ns >= s->keepalive_ns)) {
+                int n = s->ops->keepalive(&s->keys, ++s->req_id, g->msg, sizeof(g->msg));
+                if (n > 0 && arb_ws_send(&s->ws, ARB_WS_TEXT, g->msg, (size_t)n) == 0)
+                    s->keepalive_ns = g->now_ns + (uint64_t)s->ops->keepalive_ms * MS;
+            }
+            s->was_open = true;
         }
     }
     int n = arb_conn_poll(&g->ring);
@@ -606,6 +650,14 @@ int arb_gateway_init(struct arb_gateway *g, const struct arb_gateway_config *cfg
             arb_log(ARB_LOG_ERROR, "gateway: %s: the API credentials do not load (%s)", vc->venue,
                     strerror(-rc));
             return rc;
+        }
+        if (ops->session_prepare) {
+            char err[256];
+            rc = ops->session_prepare(&s->keys, s->url, vc->ca_file, err, sizeof(err));
+            if (rc < 0) {
+                arb_log(ARB_LOG_ERROR, "gateway: %s: %s", vc->venue, err);
+                return rc;
+            }
         }
         for (size_t k = 0; k < vc->nsymbols; k++) {
             const char *sym = vc->symbols[k];

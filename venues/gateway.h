@@ -69,6 +69,8 @@ struct arb_gw_session {
     uint64_t next_connect_ns;
     uint32_t attempt;
     uint64_t req_id;
+    uint64_t keepalive_ns;        /* next dead man's switch refresh */
+    bool was_open;                /* the keepalive has been armed on this connection */
     bool enabled;
 };
 
@@ -78,6 +80,7 @@ struct arb_gw_order {
     uint64_t sent_ns;
     int64_t cum_e8;    /* cumulative fill reported so far */
     int64_t booked_e8; /* base quantity the risk gate booked for it */
+    uint64_t req_id;   /* the request id it went out with */
     uint16_t venue;
     uint8_t live; /* awaiting a final answer */
     uint8_t attempt;
@@ -106,6 +109,8 @@ struct arb_gateway_stats {
     _Atomic uint64_t duplicates; /* the venue already had that client id */
     _Atomic uint64_t disconnects;
     _Atomic uint64_t malformed;
+    _Atomic uint64_t late_fills;     /* fills reported after the order's final answer */
+    _Atomic uint64_t unknown;        /* answers that leave the order's state unknown (5xx) */
 };
 
 struct arb_gateway {
@@ -119,6 +124,7 @@ struct arb_gateway {
     struct arb_twoleg twoleg;
     struct arb_gw_order ord[ARB_TWOLEG_MAX][3];
     struct arb_gw_msg_ctx msg_ctx[ARB_MAX_VENUES];
+    uint16_t req_map[4096];       /* request id -> slot * 3 + leg, for answers without a client id */
     struct arb_positions pos;
     struct arb_thread thread;
     _Atomic int stop;

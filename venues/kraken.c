@@ -5,6 +5,7 @@
  * `executions` channel as executions.
  */
 #include "kraken.h"
+#include "rest.h"
 
 #include "codec.h"
 #include "exec.h"
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -63,12 +65,26 @@ static void kraken_keys_free(struct arb_venue_keys *k)
     OPENSSL_cleanse(k, sizeof(*k));
 }
 
+/*
+ * The token lands inside a JSON string: anything but quotes, backslashes and
+ * control bytes is fine. Kraken's tokens are base64, '+' and '/' included.
+ */
+static bool json_text_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < ' ' || c >= 0x7f || c == '"' || c == '\\')
+            return false;
+    }
+    return n > 0;
+}
+
 int arb_kraken_set_token(struct arb_venue_keys *k, const char *token, size_t len)
 {
     struct kraken_state *st = k->sign_state;
     struct arb_wbuf w;
 
-    if (!st || len >= sizeof(st->token) || !arb_venue_text_ok(token, len))
+    if (!st || len >= sizeof(st->token) || !json_text_ok(token, len))
         return -EINVAL;
     memcpy(st->token, token, len);
     st->token[len] = '\0';
@@ -453,6 +469,61 @@ static int kraken_parse_exec(const char *msg, size_t len, struct arb_exec *out, 
     return 0; /* heartbeats, status, subscribe and cancel_all_orders_after answers */
 }
 
+/*
+ * GetWebSocketsToken on the REST host that serves this order endpoint:
+ * ws-auth.kraken.com -> api.kraken.com live; the same host:port on loopback.
+ */
+static int kraken_session_prepare(struct arb_venue_keys *k, const char *order_url,
+                                  const char *ca_file, char *err, size_t errlen)
+{
+    char req[1024], body[4096], rest[512];
+    struct timespec ts;
+
+    if (strstr(order_url, "ws-auth.kraken.com"))
+        snprintf(rest, sizeof(rest), "https://api.kraken.com");
+    else
+        snprintf(rest, sizeof(rest), "%s", order_url);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    /* The nonce only has to increase per key: microseconds since the epoch do. */
+    uint64_t nonce = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+    int n = arb_kraken_token_request(k, nonce, req, sizeof(req));
+    if (n < 0) {
+        snprintf(err, errlen, "kraken: cannot sign the token request");
+        return n;
+    }
+    int status = arb_rest_exchange(rest, ca_file, req, (size_t)n, body, sizeof(body), 5000, err,
+                                   errlen);
+    if (status < 0)
+        return status;
+    if (status != 200 || arb_kraken_token_accept(k, body, strlen(body)) < 0) {
+        snprintf(err, errlen, "kraken: GetWebSocketsToken answered %d: %.160s", status, body);
+        return -EACCES;
+    }
+    return 0;
+}
+
+/* Fills arrive on the executions channel, which needs the session's token. */
+static int kraken_on_open(const struct arb_venue_keys *k, uint64_t req_id, char *buf, size_t len)
+{
+    const struct kraken_state *st = k->sign_state;
+
+    if (!st || !st->token_len)
+        return -EINVAL;
+    int n = snprintf(buf, len,
+                     "{\"method\":\"subscribe\",\"params\":{\"channel\":\"executions\","
+                     "\"token\":\"%s\",\"snap_orders\":false,\"snap_trades\":false},"
+                     "\"req_id\":%llu}",
+                     st->token, (unsigned long long)req_id);
+    return n > 0 && (size_t)n < len ? n : -ENOSPC;
+}
+
+/* Orders cancelled by Kraken 60 s after the engine goes quiet; refreshed every 20 s. */
+static int kraken_keepalive(const struct arb_venue_keys *k, uint64_t req_id, char *buf,
+                            size_t len)
+{
+    return arb_kraken_cancel_after(k, 60, req_id, buf, len);
+}
+
 const struct arb_venue_ops arb_venue_kraken = {
     .name = "kraken",
     .order_url = "wss://ws-auth.kraken.com/v2",
@@ -460,6 +531,10 @@ const struct arb_venue_ops arb_venue_kraken = {
     .keys_free = kraken_keys_free,
     .encode_order = kraken_encode_order,
     .parse_exec = kraken_parse_exec,
+    .session_prepare = kraken_session_prepare,
+    .keepalive = kraken_keepalive,
+    .keepalive_ms = 20000,
+    .on_open = kraken_on_open,
     /* Kraken limits orders with a per-pair counter that decays over time (its
      * ceiling depends on the account tier), not a fixed count per window. */
     .orders_per_10s = 0,

@@ -43,8 +43,9 @@ struct arb_exec {
     char clid[ARB_CLID_MAX];
     int64_t filled_qty_e8; /* cumulative */
     int64_t avg_px_e8;     /* average fill price, 0 when nothing filled */
-    int64_t fee_e8;        /* in the quote currency, when the venue reports it: the
-                              fills of this message (Binance), cumulative (Coinbase) */
+    int64_t fee_e8;        /* in the quote currency, when the venue reports it: for the
+                              fills this message reports (Binance, Kraken), cumulative
+                              (Coinbase) */
     int32_t code;          /* the venue's error code on a reject (HTTP status if none) */
     uint64_t venue_ts_ms;
     uint64_t req_id; /* the request id a WebSocket API echoed (0: none). A reject
@@ -91,6 +92,27 @@ struct arb_venue_ops {
      * silently).
      */
     int (*parse_exec)(const char *msg, size_t len, struct arb_exec *out, int max);
+    /*
+     * Optional, slow path: readies a session before its connection opens
+     * (Kraken fetches its WebSocket token over REST from order_url's host).
+     * Returns 0 or -errno with err set (never quoting a secret).
+     */
+    int (*session_prepare)(struct arb_venue_keys *k, const char *order_url, const char *ca_file,
+                           char *err, size_t errlen);
+    /*
+     * Optional: the venue's cancel-on-disconnect message (a dead man's
+     * switch), sent when the connection opens and every keepalive_ms after,
+     * so a silent engine's orders are cancelled by the venue. Returns the
+     * length or -errno.
+     */
+    int (*keepalive)(const struct arb_venue_keys *k, uint64_t req_id, char *buf, size_t len);
+    uint32_t keepalive_ms;
+    /*
+     * Optional: a request to send once the connection opens, before any
+     * order, so the venue reports executions on it (Kraken's `executions`
+     * channel). Returns the length, 0 for none, or -errno.
+     */
+    int (*on_open)(const struct arb_venue_keys *k, uint64_t req_id, char *buf, size_t len);
     /* Published limits, used as the token buckets' defaults. */
     uint32_t orders_per_10s; /* order-count limit per 10 s (0: none published) */
     uint32_t weight_per_min; /* request weight per minute (0: none published) */

@@ -84,8 +84,10 @@ static void run(const char *arbsim, const char *arbiter, const char *dir, const 
     REQUIRE(ticks);
     snprintf(cap, sizeof cap, "%s/feed_%d.cap", dir, passes);
     snprintf(loops, sizeof loops, "%d", passes);
-    const char *args[] = {"--venue", "binance", "--script", script, "--seq-start", "7000",
-                          "--loop", loops, flood ? "--flood" : NULL, NULL};
+    const char *args[] = {"--venue", "binance",     "--script",
+                          script,    "--seq-start", "7000",
+                          "--loop",  loops,         flood ? "--flood" : NULL,
+                          NULL};
     fs_sim_start(&sim, arbsim, args);
     struct arb_feed_config cfg = fs_config();
     cfg.capture_path = cap;

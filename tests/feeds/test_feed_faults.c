@@ -11,7 +11,7 @@
 #define SEQ0  1000
 
 /* Every row the same quote, so any tick can be checked whatever the sequence does. */
-static const struct fs_quote q = {"0.9997", "1500000.25", "0.9999", "730000.75",
+static const struct fs_quote q = {"0.9997", "1500000.25",    "0.9999", "730000.75",
                                   99970000, 150000025000000, 99990000, 73000075000000};
 static struct fs_quote rows[NROWS];
 static struct fs_feed ff;
@@ -32,8 +32,8 @@ static bool next_bbo(struct arb_tick *t)
 
 static void start(struct fs_sim *sim, const char *arbsim, const char *script, int contiguous)
 {
-    const char *args[] = {"--venue", "binance", "--script", script, "--loop", "0",
-                          "--seq-start", "1000", NULL};
+    const char *args[] = {"--venue", "binance",     "--script", script, "--loop",
+                          "0",       "--seq-start", "1000",     NULL};
     struct arb_feed_config cfg = fs_config();
 
     cfg.seq_contiguous = contiguous;

@@ -8,8 +8,8 @@
  */
 #include "feed_sim.h"
 
-#define NROWS     10
-#define SEQ0      1000
+#define NROWS      10
+#define SEQ0       1000
 #define BACKOFF_MS 200 /* reconnect_min_ms: the first retry waits 100..200 ms */
 
 static struct fs_quote rows[NROWS];
@@ -111,8 +111,8 @@ int main(int argc, char **argv)
     make_rows();
     fs_tmpdir(dir, sizeof dir, "feed_reconnect");
     fs_write_script(dir, "quotes.csv", "USDCUSDT", rows, NROWS, 10, script, sizeof script);
-    const char *args[] = {"--venue", "binance", "--script", script, "--loop", "0",
-                          "--seq-start", "1000", NULL};
+    const char *args[] = {"--venue", "binance",     "--script", script, "--loop",
+                          "0",       "--seq-start", "1000",     NULL};
     fs_sim_start(&sim, arbsim, args);
     struct arb_feed_config cfg = fs_config();
     cfg.reconnect_min_ms = BACKOFF_MS;

@@ -64,8 +64,8 @@ static void test_stall(const char *arbsim, const char *script)
 {
     struct fs_sim sim;
     struct arb_tick t, last, st;
-    const char *args[] = {"--venue", "binance", "--script", script, "--loop", "0",
-                          "--seq-start", "1000", NULL};
+    const char *args[] = {"--venue", "binance",     "--script", script, "--loop",
+                          "0",       "--seq-start", "1000",     NULL};
 
     fprintf(stderr, "-- soft stall shorter than the watchdog\n");
     fs_sim_start(&sim, arbsim, args);

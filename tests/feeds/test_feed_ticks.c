@@ -19,11 +19,11 @@ static const struct fs_quote quotes[] = {
 
 struct venue_case {
     const char *venue;
-    const char *symbol;   /* the venue's spelling, in the script and the subscription */
-    const char *path;     /* URL path arbsim serves the venue's protocol on */
-    const char *canon;    /* the registry's instrument name */
-    bool has_seq;         /* messages carry a sequence number */
-    bool has_exch_ts;     /* messages carry an exchange time */
+    const char *symbol; /* the venue's spelling, in the script and the subscription */
+    const char *path;   /* URL path arbsim serves the venue's protocol on */
+    const char *canon;  /* the registry's instrument name */
+    bool has_seq;       /* messages carry a sequence number */
+    bool has_exch_ts;   /* messages carry an exchange time */
 };
 
 static const struct venue_case cases[] = {

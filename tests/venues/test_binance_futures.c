@@ -170,14 +170,13 @@ int main(void)
     vt_malformed_sweep(ops->parse_exec, doc_new);
     vt_malformed_sweep(ops->parse_exec, otu_partial);
 
-#ifndef ARB_SANITIZED
+    /* Without jemalloc (sanitizer builds) there is nothing to count: -1. */
     {
         struct alloc_arg a = {.k = &k, .o = &o};
         int64_t bytes = vt_allocated(encode_once, &a, 1000);
         if (bytes >= 0)
             CHECK_EQ_I64(bytes, 0);
     }
-#endif
     ops->keys_free(&k);
     return T_DONE();
 }

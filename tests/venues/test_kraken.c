@@ -171,14 +171,13 @@ int main(void)
     vt_malformed_sweep(ops->parse_exec, add_err);
     vt_malformed_sweep(ops->parse_exec, exec_msg);
 
-#ifndef ARB_SANITIZED
+    /* Without jemalloc (sanitizer builds) there is nothing to count: -1. */
     {
         struct alloc_arg a = {.k = &k, .o = &o};
         int64_t bytes = vt_allocated(encode_once, &a, 1000);
         if (bytes >= 0)
             CHECK_EQ_I64(bytes, 0);
     }
-#endif
     ops->keys_free(&k);
     CHECK(ops->keys_init(&k, "key", "not base64!") == -EINVAL);
     return T_DONE();
