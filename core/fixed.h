@@ -11,6 +11,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define ARB_FIXED_DECIMALS 8
 #define ARB_FIXED_ONE      100000000LL /* 1.0 in _e8 */
 #define ARB_FIXED_STRMAX   22          /* "-92233720368.54775808" plus NUL */
@@ -45,6 +49,33 @@ static inline uint64_t arb_fixed_swar_value8(uint64_t d)
     return (((d & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32))) +
             (((d >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32)))) >>
            32;
+}
+
+/*
+ * Two words of eight digits at once, each as arb_fixed_swar_value8 takes it:
+ * the integer and the fraction half of a decimal. SSE2, part of x86-64 and so
+ * needing no target flag, does both in three multiply-adds (pairs, quads,
+ * eights) where the word form spends three multiplies on each.
+ */
+static inline void arb_fixed_value8x2(uint64_t a, uint64_t b, uint64_t *va, uint64_t *vb)
+{
+#if defined(__SSE2__)
+    const __m128i z = _mm_setzero_si128();
+    __m128i v = _mm_set_epi64x((long long)b, (long long)a), lo, hi;
+    uint64_t r;
+
+    /* 16-bit lanes [10, 1], [100, 1], [10000, 1]: the first, more significant, gets the scale. */
+    lo = _mm_madd_epi16(_mm_unpacklo_epi8(v, z), _mm_set1_epi32(0x0001000a));
+    hi = _mm_madd_epi16(_mm_unpackhi_epi8(v, z), _mm_set1_epi32(0x0001000a));
+    v = _mm_madd_epi16(_mm_packs_epi32(lo, hi), _mm_set1_epi32(0x00010064));
+    v = _mm_madd_epi16(_mm_packs_epi32(v, v), _mm_set1_epi32(0x00012710));
+    r = (uint64_t)_mm_cvtsi128_si64(v);
+    *va = (uint32_t)r;
+    *vb = r >> 32;
+#else
+    *va = arb_fixed_swar_value8(a);
+    *vb = arb_fixed_swar_value8(b);
+#endif
 }
 
 /*

@@ -5,6 +5,8 @@
 #include "core/clock.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdalign.h>
@@ -93,6 +95,50 @@ static void conn_buf_ring_setup(struct arb_conn *c)
     io_uring_buf_ring_advance(c->br, (int)c->rx_bufs);
 }
 
+/*
+ * Registered buffers: each ring gets a sparse table on first use, and each
+ * connection's send buffer a slot in it, so sends skip the kernel's per-call
+ * page pinning. Cold; the table of rings is small and mutex-guarded.
+ */
+#define FIXED_SLOTS 64
+#define FIXED_RINGS 32
+
+static struct {
+    struct io_uring *ring;
+    unsigned next;
+} fixed_rings[FIXED_RINGS];
+static pthread_mutex_t fixed_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int conn_register_tx(struct arb_conn *c)
+{
+    int slot = -1;
+
+    pthread_mutex_lock(&fixed_lock);
+    for (int i = 0; i < FIXED_RINGS; i++) {
+        if (fixed_rings[i].ring != c->ring && fixed_rings[i].ring)
+            continue;
+        if (!fixed_rings[i].ring) {
+            if (io_uring_register_buffers_sparse(c->ring, FIXED_SLOTS) < 0)
+                break;
+            fixed_rings[i].ring = c->ring;
+            fixed_rings[i].next = 0;
+        }
+        if (fixed_rings[i].next < FIXED_SLOTS) {
+            struct iovec iov = {.iov_base = c->tx, .iov_len = c->tx_size};
+            unsigned k = fixed_rings[i].next;
+            if (io_uring_register_buffers_update_tag(c->ring, k, &iov, NULL, 1) == 1) {
+                fixed_rings[i].next++;
+                slot = (int)k;
+                /* A write has no MSG_NOSIGNAL: a peer that hung up must not kill us. */
+                signal(SIGPIPE, SIG_IGN);
+            }
+        }
+        break;
+    }
+    pthread_mutex_unlock(&fixed_lock);
+    return slot;
+}
+
 int arb_conn_init(struct arb_conn *c, struct io_uring *ring, const struct arb_conn_config *cfg,
                   arb_conn_recv_fn on_recv, arb_conn_event_fn on_event, void *ctx)
 {
@@ -120,6 +166,8 @@ int arb_conn_init(struct arb_conn *c, struct io_uring *ring, const struct arb_co
     }
     if (ring && !(cfg && cfg->no_multishot))
         conn_buf_ring_setup(c);
+    /* Without a slot (an old kernel, a full table) sends stay plain: slower, still correct. */
+    c->tx_fixed = ring ? conn_register_tx(c) : -1;
     return 0;
 }
 
@@ -192,7 +240,12 @@ static void conn_send_start(struct arb_conn *c)
     if (!sqe)
         return; /* retried when the next send or completion comes */
     c->tx_sending = c->tx_tail - c->tx_head;
-    io_uring_prep_send(sqe, c->fd, c->tx + c->tx_head, c->tx_sending, MSG_NOSIGNAL);
+    if (c->tx_fixed >= 0)
+        /* A write from the registered send buffer: no page pinning per send. A socket has
+         * no file position, so the offset is ignored; SIGPIPE is ignored by the process. */
+        io_uring_prep_write_fixed(sqe, c->fd, c->tx + c->tx_head, c->tx_sending, 0, c->tx_fixed);
+    else
+        io_uring_prep_send(sqe, c->fd, c->tx + c->tx_head, c->tx_sending, MSG_NOSIGNAL);
     io_uring_sqe_set_data64(sqe, conn_tag(c, OP_SEND));
     c->inflight++;
     c->send_busy = true;

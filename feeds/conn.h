@@ -62,6 +62,7 @@ struct arb_conn {
     uint32_t tx_head;
     uint32_t tx_tail;
     uint32_t tx_sending;
+    int tx_fixed;                 /* index of tx in the ring's registered buffers, -1: none */
 
     struct sockaddr_storage addr; /* where connect goes */
     socklen_t addr_len;
@@ -80,6 +81,10 @@ int arb_conn_ring_init(struct io_uring *ring, unsigned entries);
  * (falling back to plain recv when the kernel refuses). `ring` NULL makes a
  * detached connection whose sends stay in the buffer. Cold.
  * Returns 0 on success, -errno on failure.
+ */
+/*
+ * (The send buffer is registered with the ring where the kernel allows, and
+ * sends then ignore SIGPIPE process-wide, as a write cannot say MSG_NOSIGNAL.)
  */
 int arb_conn_init(struct arb_conn *c, struct io_uring *ring, const struct arb_conn_config *cfg,
                   arb_conn_recv_fn on_recv, arb_conn_event_fn on_event, void *ctx);

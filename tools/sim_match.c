@@ -656,7 +656,8 @@ size_t arb_sim_exch_stats(struct arb_sim_exch *x, char *buf, size_t len)
                  "\"rejected\":%llu,\"rejected_by\":{\"funds\":%llu,\"filter\":%llu,"
                  "\"busy\":%llu,\"symbol\":%llu,\"bad_request\":%llu},\"duplicates\":%llu,"
                  "\"rate_limited\":%llu,\"bad_signatures\":%llu,\"bad_keys\":%llu,"
-                 "\"tokens\":%llu,\"drops\":%llu}",
+                 "\"tokens\":%llu,\"drops\":%llu,\"exec_subscriptions\":%llu,"
+                 "\"cancel_after\":%llu}",
                  (unsigned long long)x->st_received, (unsigned long long)x->st_filled,
                  (unsigned long long)x->st_partial, (unsigned long long)x->st_expired,
                  (unsigned long long)x->st_rejected,
@@ -669,7 +670,9 @@ size_t arb_sim_exch_stats(struct arb_sim_exch *x, char *buf, size_t len)
                  (unsigned long long)x->st_note[ARB_SIM_NOTE_BAD_SIGNATURE],
                  (unsigned long long)x->st_note[ARB_SIM_NOTE_BAD_KEY],
                  (unsigned long long)x->st_note[ARB_SIM_NOTE_TOKEN],
-                 (unsigned long long)x->st_note[ARB_SIM_NOTE_DROP]);
+                 (unsigned long long)x->st_note[ARB_SIM_NOTE_DROP],
+                 (unsigned long long)x->st_note[ARB_SIM_NOTE_EXEC_SUB],
+                 (unsigned long long)x->st_note[ARB_SIM_NOTE_CANCEL_AFTER]);
     pthread_mutex_unlock(&x->lock);
     return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }

@@ -48,7 +48,9 @@ enum arb_sim_note {
     ARB_SIM_NOTE_BAD_REQUEST = 2,   /* malformed or unsupported order requests */
     ARB_SIM_NOTE_TOKEN = 3,         /* Kraken WebSocket tokens issued */
     ARB_SIM_NOTE_DROP = 4,          /* connections dropped by drop-after-orders */
-    ARB_SIM_NNOTES = 5,
+    ARB_SIM_NOTE_EXEC_SUB = 5,      /* Kraken executions subscriptions accepted */
+    ARB_SIM_NOTE_CANCEL_AFTER = 6,  /* Kraken cancel_all_orders_after (dead man's switch) accepted */
+    ARB_SIM_NNOTES = 7,
 };
 
 /* One order as the exchange keeps it. IOC against the top level fills at most once. */

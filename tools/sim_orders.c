@@ -619,6 +619,7 @@ static int kraken_ws(struct arb_sim_osess *s, cJSON *req, struct arb_sim_reply *
         kr_add_order(s, params, cJSON_IsNumber(rid) ? req_id : NULL, in_ns, r);
     } else if (strcmp(m, "subscribe") == 0) {
         s->executions = true;
+        arb_sim_exch_note(s->x, ARB_SIM_NOTE_EXEC_SUB);
         reply_printf(r,
                      "{\"method\":\"subscribe\",\"result\":{\"channel\":\"executions\","
                      "\"maxratecount\":180,\"snapshot\":true},\"success\":true,%s",
@@ -655,6 +656,7 @@ static int kraken_ws(struct arb_sim_osess *s, cJSON *req, struct arb_sim_reply *
                      "{\"method\":\"cancel_all_orders_after\",\"result\":{\"currentTime\":\"%s\","
                      "\"triggerTime\":\"%s\"},\"success\":true,%s",
                      now, trig, tail);
+        arb_sim_exch_note(s->x, ARB_SIM_NOTE_CANCEL_AFTER);
     } else if (strcmp(m, "cancel_all") == 0) {
         reply_printf(r, "{\"method\":\"cancel_all\",\"result\":{\"count\":0},\"success\":true,%s",
                      tail);

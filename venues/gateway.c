@@ -306,9 +306,13 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
     bool final = x->kind != ARB_EXEC_ACK && x->kind != ARB_EXEC_UNKNOWN;
     if (x->kind == ARB_EXEC_UNKNOWN)
         stat_inc(&g->stats.unknown);
-    /* "Filled" with nothing filled is a status report racing its trade report: wait for
-     * the one with quantities rather than release the booking too early. */
-    if (x->kind == ARB_EXEC_FILL && x->filled_qty_e8 <= 0 && o->leg.qty_e8 > 0)
+    /* "Filled" (or "partially filled") with nothing filled is a status report racing its
+     * trade report: wait for the one with quantities rather than release the booking too
+     * early. Kraken's trade event carries no cumulative quantity, so an IOC that trades in
+     * part reports "partially_filled" with none before its "canceled" with cum_qty; taking
+     * that as final released the whole leg and booked the real fill as a late one. */
+    if ((x->kind == ARB_EXEC_FILL || x->kind == ARB_EXEC_PARTIAL) && x->filled_qty_e8 <= 0 &&
+        o->leg.qty_e8 > 0)
         final = false;
     if (x->filled_qty_e8 < o->cum_e8)
         return; /* older than what we know */
