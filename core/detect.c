@@ -16,6 +16,8 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
+static void top_rebuild(struct arb_detector *d);
+
 static inline int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;
@@ -310,7 +312,7 @@ static void spreads_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint6
 
 /* Writes venue v's column entries and keeps the four top-two structures. */
 HOT void top_put(struct arb_top *tp, uint32_t nv, uint16_t v, int64_t bid_net, int64_t ask_net,
-                    int64_t bid, int64_t ask)
+                 int64_t bid, int64_t ask, bool gross)
 {
     int64_t o_bn = tp->bid_net[v], o_an = tp->ask_net[v], o_b = tp->bid[v], o_a = tp->ask[v];
 
@@ -320,8 +322,11 @@ HOT void top_put(struct arb_top *tp, uint32_t nv, uint16_t v, int64_t bid_net, i
     tp->ask[v] = ask;
     top2_update(&tp->best_bid_net, tp->bid_net, nv, v, o_bn, false);
     top2_update(&tp->best_ask_net, tp->ask_net, nv, v, o_an, true);
-    top2_update(&tp->best_bid, tp->bid, nv, v, o_b, false);
-    top2_update(&tp->best_ask, tp->ask, nv, v, o_a, true);
+    /* Gross columns serve only the basis: instruments without a spot/perp partner skip them. */
+    if (gross) {
+        top2_update(&tp->best_bid, tp->bid, nv, v, o_b, false);
+        top2_update(&tp->best_ask, tp->ask, nv, v, o_a, true);
+    }
 }
 
 /* Net-of-fee prices for the scans; sentinels when the quote must not be traded. */
@@ -336,9 +341,10 @@ HOT void top_set(struct arb_detector *d, uint16_t v, uint16_t inst, const struct
          * eval_spread decides on the exact bps). */
         int64_t fee = d->fee_q32[v];
         top_put(tp, nv, v, q->bid_px_e8 - scale_q32(q->bid_px_e8, fee),
-                q->ask_px_e8 + scale_q32(q->ask_px_e8, fee), q->bid_px_e8, q->ask_px_e8);
+                q->ask_px_e8 + scale_q32(q->ask_px_e8, fee), q->bid_px_e8, q->ask_px_e8,
+                d->nbasis_of[inst] != 0);
     } else {
-        top_put(tp, nv, v, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX);
+        top_put(tp, nv, v, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, d->nbasis_of[inst] != 0);
     }
 }
 
@@ -346,7 +352,7 @@ HOT void top_set(struct arb_detector *d, uint16_t v, uint16_t inst, const struct
 static void top_clear_venue(struct arb_detector *d, uint16_t v)
 {
     for (uint32_t i = 0; i < ARB_MAX_INSTRUMENTS; i++)
-        top_put(&d->top[i], d->reg->nvenues, v, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX);
+        top_put(&d->top[i], d->reg->nvenues, v, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, true);
 }
 
 /* ---- funding basis ---------------------------------------------------- */
@@ -878,14 +884,35 @@ static void fees_derive(struct arb_detector *d)
                                                : INT64_MAX;
 }
 
+/* Every column rewritten from the quotes and every top two rescanned. Cold. */
+static void top_rebuild(struct arb_detector *d)
+{
+    uint32_t nv = d->reg->nvenues;
+
+    for (uint32_t i = 0; i < ARB_MAX_INSTRUMENTS; i++) {
+        struct arb_top *tp = &d->top[i];
+        for (uint32_t v = 0; v < nv; v++) {
+            const struct arb_quote *q = &d->quote[i][v];
+            bool ok = q->updates && q->valid && !q->lagging && !d->venue_stale[v];
+            int64_t fee = d->fee_q32[v];
+            tp->bid_net[v] = ok ? q->bid_px_e8 - scale_q32(q->bid_px_e8, fee) : INT64_MIN;
+            tp->ask_net[v] = ok ? q->ask_px_e8 + scale_q32(q->ask_px_e8, fee) : INT64_MAX;
+            tp->bid[v] = ok ? q->bid_px_e8 : INT64_MIN;
+            tp->ask[v] = ok ? q->ask_px_e8 : INT64_MAX;
+        }
+        top2_rescan(&tp->best_bid_net, tp->bid_net, nv, false);
+        top2_rescan(&tp->best_ask_net, tp->ask_net, nv, true);
+        top2_rescan(&tp->best_bid, tp->bid, nv, false);
+        top2_rescan(&tp->best_ask, tp->ask, nv, true);
+    }
+}
+
+/* New parameters may carry new fees: re-rank every quote. Cold, on publication only. */
 static void params_refreshed(struct arb_detector *d)
 {
     d->stats.params_updates++;
     fees_derive(d);
-    for (uint32_t i = 0; i < d->reg->ninstruments; i++)
-        for (uint32_t v = 0; v < d->reg->nvenues; v++)
-            if (d->quote[i][v].updates)
-                top_set(d, (uint16_t)v, (uint16_t)i, &d->quote[i][v]);
+    top_rebuild(d);
 }
 
 HOT void set_stale(struct arb_detector *d, uint16_t v, bool stale)
@@ -1042,6 +1069,8 @@ void arb_detector_refresh_shape(struct arb_detector *d)
     }
     for (uint32_t a = 0; a < ARB_MAX_ASSETS; a++)
         d->risk.asset_coin[a] = (int8_t)(a < reg->nassets ? arb_coin_find(reg->asset[a]) : -1);
+    /* New venues or basis partners: the gross columns of new pairs were not kept. */
+    top_rebuild(d);
 }
 
 struct arb_detector *arb_detector_create(const struct arb_registry *reg,

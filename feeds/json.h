@@ -530,14 +530,15 @@ static inline const char *arb_json_str_end16(const char *p, const char *end)
 const char *arb_json_fixed_str_slow(const char *p, const char *end, int64_t *out);
 
 /*
- * A decimal carried as a JSON string, p just past its opening quote: finds
- * the closing quote and converts in the same two word loads when the value
- * has at most 7 integer digits and 8 decimals and no sign, as exchange prices
- * do; else finds the quote with arb_json_str_end16 and calls arb_fixed_parse.
- * Returns the closing quote, or NULL when the string does not end or
- * arb_fixed_parse would refuse its bytes.
+ * A decimal carried as a JSON string, p just past its opening quote. Returns
+ * the closing quote, or NULL when the string does not end or arb_fixed_parse
+ * would refuse its bytes; *out gets what arb_fixed_parse would give. Finding
+ * the quote and converting share their loads when the value is unsigned, with
+ * at most 7 integer digits and 8 decimals (or an integer of up to 8 digits),
+ * as exchange prices are: one 16-byte load with SSE2, or two words near the
+ * end of a message. Anything else finds the quote, then calls arb_fixed_parse.
+ * Forced inline: out of line, the call costs more than the body.
  */
-/* Forced inline: out of line, its calls cost more than its body, and the constants reload. */
 static inline __attribute__((always_inline)) const char *
 arb_json_fixed_str(const char *p, const char *end, int64_t *out)
 {
@@ -558,8 +559,10 @@ arb_json_fixed_str(const char *p, const char *end, int64_t *out)
         size_t dot = (size_t)__builtin_ctz(~digits); /* first non-digit: '.' or the quote */
         size_t fn = q - dot - 1, dd = dot & 7;
         bool is_int = dot == q;
+        /* The quote must be inside the 16 bytes (q < 16): 7 digits, '.' and 8 decimals
+         * put it just past them, so that one shape goes the slow way. */
         bool ok = is_int ? q - 1 < 8
-                         : dot - 1 < 7 && fn - 1 < 8 && p[dot] == '.' &&
+                         : dot - 1 < 7 && fn - 1 < 8 && q < 16 && p[dot] == '.' &&
                                (~digits & ((1u << q) - 1)) == 1u << dot;
         if (__builtin_expect(ok, 1)) {
             uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x);

@@ -53,6 +53,11 @@ struct arb_gateway_config {
     int64_t hedge_slippage_bps; /* _e8; 0 picks 20 bps */
     uint32_t max_hedges;        /* 0 picks 3 */
     uint32_t spin_us;           /* busy-poll before parking; 0 picks 50 */
+    /* Experimental, off: a kernel thread polls the ring's submissions (IORING_SETUP_SQPOLL),
+     * so a send costs a store instead of a system call, for a core that polls. It pays only
+     * with a core to spare; on two cores it competes with the hot threads (bench_tick_to_order
+     * measures it with ARB_BENCH_T2O_SQPOLL=1). */
+    bool sqpoll;
     const struct arb_gateway_venue *venues;
     size_t nvenues;
 };
@@ -122,6 +127,7 @@ struct arb_gateway {
     struct io_uring ring;
     struct arb_gw_session s[ARB_MAX_VENUES];
     struct arb_twoleg twoleg;
+    uint64_t flights_live[ARB_TWOLEG_MAX / 64]; /* bit per slot opened and not yet retired */
     struct arb_gw_order ord[ARB_TWOLEG_MAX][3];
     struct arb_gw_msg_ctx msg_ctx[ARB_MAX_VENUES];
     uint16_t req_map[4096];       /* request id -> slot * 3 + leg, for answers without a client id */

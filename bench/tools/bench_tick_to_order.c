@@ -37,16 +37,16 @@
  * client's reads, paces it, so a slow client cannot slow the market down
  * (no coordinated omission). Rows are whole milliseconds, hence the speed.
  */
-#define TICK_SPEED    "2"
-#define TICKS_PER_S   2000
-#define CYCLE         4    /* ticks: peg, peg, 50 bps below (open), back at the peg (close) */
-#define SCRIPT_CYCLES 1000 /* 4,000 rows, a 2 s pass, looped for ever */
-#define WARM_ORDERS   200  /* orders before the window: connects, first-touch caches */
+#define TICK_SPEED     "2"
+#define TICKS_PER_S    2000
+#define CYCLE          4    /* ticks: peg, peg, 50 bps below (open), back at the peg (close) */
+#define SCRIPT_CYCLES  1000 /* 4,000 rows, a 2 s pass, looped for ever */
+#define WARM_ORDERS    200  /* orders before the window: connects, first-touch caches */
 #define REP_TIMEOUT_NS 15000000000ULL
-#define SPIN_US       60000000u /* 60 s: the hot threads never park during a rep */
-#define SYMBOL        "USDCUSDT"
-#define API_KEY       "bench-t2o-key"
-#define API_SECRET    "bench-t2o-secret-test-material-only"
+#define SPIN_US        60000000u /* 60 s: the hot threads never park during a rep */
+#define SYMBOL         "USDCUSDT"
+#define API_KEY        "bench-t2o-key"
+#define API_SECRET     "bench-t2o-secret-test-material-only"
 
 /* The depeg rule of the defaults, for the plain side: USDC entry 30 bps, exit 10 bps. */
 #define ENTRY_FRAC       0.0030
@@ -197,15 +197,17 @@ static void write_keys(const char *path)
 /* ---- one repetition's figures ------------------------------------------------ */
 
 struct rep_result {
-    double t2o[NPCT];             /* ns */
-    double stage[NSTAGES][2];     /* p50, p99, ns */
-    uint64_t ticks, orders, fills;
+    double t2o[NPCT];              /* ns */
+    double stage[NSTAGES][2];      /* p50, p99, ns */
+    uint64_t ticks, orders, fills; /* in the window */
+    uint64_t intents, refusals;    /* arbiter: intents the gateway took, refusals, whole rep */
 };
 
 static void percentiles(const struct arb_hist *h, double out[NPCT])
 {
     for (int i = 0; i < NPCT; i++)
-        out[i] = pct_values[i] >= 100 ? (double)h->max : (double)arb_hist_percentile(h, pct_values[i]);
+        out[i] =
+            pct_values[i] >= 100 ? (double)h->max : (double)arb_hist_percentile(h, pct_values[i]);
 }
 
 /* dst = a - b: what was recorded after b was copied from the same histogram. */
@@ -223,10 +225,10 @@ static void hist_window(struct arb_hist *dst, const struct arb_hist *a, const st
 /* ---- arbiter: the engine, as `arbiter run` wires it -------------------------- */
 
 struct ours_tally {
-    uint64_t orders;   /* ORDER events, warm-up included */
-    uint64_t window;   /* ORDER events recorded into t2o */
+    uint64_t orders; /* ORDER events, warm-up included */
+    uint64_t window; /* ORDER events recorded into t2o */
     uint64_t want;
-    uint64_t intents, refusals, fills, signals;
+    uint64_t intents, refusals, fills;
     bool recording;
     struct arb_hist *t2o;
 };
@@ -242,7 +244,6 @@ static void drain(struct arb_engine *e, struct ours_tally *t)
 
     while (arb_ring_spsc_pop(e->events, &ev)) {
         t->intents += ev.type == ARB_EV_INTENT;
-        t->signals += ev.type == ARB_EV_DEPEG;
         t->refusals += ev.type == ARB_EV_REFUSAL;
     }
     while (arb_ring_spsc_pop(e->gw_events, &ev)) {
@@ -266,7 +267,7 @@ static void nap_ms(long ms)
 
 static struct arb_hist *stage_hist(struct arb_engine *e, int i)
 {
-    struct arb_hist *h[NSTAGES] = {e->h_parse[0],        e->h_hop,     e->h_detect,  e->h_risk,
+    struct arb_hist *h[NSTAGES] = {e->h_parse[0],       e->h_hop,      e->h_detect,    e->h_risk,
                                    e->gw->h_intent_hop, e->gw->h_sign, e->gw->h_submit};
     return h[i];
 }
@@ -300,14 +301,18 @@ static void run_ours(int port, uint32_t run_id, uint64_t want, struct rep_result
                                                 .cpu = arb_bench_cpu(0),
                                                 .spin_us = SPIN_US,
                                                 .seq_contiguous = -1};
-    cfg.gateway = (struct arb_gateway_config){.cpu = -1, .run_id = run_id, .venues = &gv, .nvenues = 1};
+    cfg.gateway =
+        (struct arb_gateway_config){.cpu = -1, .run_id = run_id, .venues = &gv, .nvenues = 1};
+    /* Off unless asked: a submission-polling kernel thread needs a core this box lacks. */
+    cfg.gateway.sqpoll = arb_bench_env_u64("ARB_BENCH_T2O_SQPOLL", 0) != 0;
     cfg.detector_cpu = arb_bench_cpu(1);
     cfg.fuse_gateway = 1; /* one core per hot thread: two cores, two threads */
     cfg.spin_us = SPIN_US;
 
     ARB_BENCH_CHECK(arb_engine_prepare(&e, &cfg) == 0);
     /* Every crossing is its own signal: no re-emit cooldown. */
-    ARB_BENCH_CHECK(arb_params_set(&e.params, &e.reg, "signal.cooldown_ms", "0", err, sizeof err) == 0);
+    ARB_BENCH_CHECK(arb_params_set(&e.params, &e.reg, "signal.cooldown_ms", "0", err, sizeof err) ==
+                    0);
     ARB_BENCH_CHECK(arb_engine_init(&e) == 0);
     ARB_BENCH_CHECK(arb_engine_start(&e) == 0);
 
@@ -316,7 +321,8 @@ static void run_ours(int port, uint32_t run_id, uint64_t want, struct rep_result
         nap_ms(5);
         drain(&e, &t);
         if (arb_bench_now_ns() - start > REP_TIMEOUT_NS) {
-            fprintf(stderr, "bench_tick_to_order: engine warm-up stalled: %llu orders, %llu ticks\n",
+            fprintf(stderr,
+                    "bench_tick_to_order: engine warm-up stalled: %llu orders, %llu ticks\n",
                     (unsigned long long)t.orders,
                     (unsigned long long)atomic_load(&e.feeds[0].stats.ticks));
             exit(1);
@@ -365,14 +371,8 @@ static void run_ours(int port, uint32_t run_id, uint64_t want, struct rep_result
     res->ticks = atomic_load(&e.feeds[0].stats.ticks) - ticks0;
     res->orders = t.window;
     res->fills = t.fills - fills0;
-    if (getenv("ARB_BENCH_VERBOSE"))
-        fprintf(stderr,
-                "#   arbiter: %llu intents, %llu orders (gateway), %llu refusals, %llu depeg "
-                "signals, feed ticks %llu, ring full %llu\n",
-                (unsigned long long)g_intents, (unsigned long long)g_orders,
-                (unsigned long long)t.refusals, (unsigned long long)t.signals,
-                (unsigned long long)atomic_load(&e.feeds[0].stats.ticks),
-                (unsigned long long)atomic_load(&e.feeds[0].stats.ring_full));
+    res->intents = g_intents;
+    res->refusals = t.refusals;
     arb_engine_destroy(&e);
     arb_hist_destroy(t.t2o);
 }
@@ -545,8 +545,7 @@ static void plain_order(struct plain *pl, bool buy, double px, double qty, uint6
 
     clock_gettime(CLOCK_REALTIME, &now);
     long long ts_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-    snprintf(clid, sizeof clid, "p%04x%08llx", pl->run_id & 0xffff,
-             (unsigned long long)pl->orders);
+    snprintf(clid, sizeof clid, "p%04x%08llx", pl->run_id & 0xffff, (unsigned long long)pl->orders);
     int qn = snprintf(query, sizeof query,
                       "apiKey=%s&newClientOrderId=%s&price=%.8f&quantity=%.8f&recvWindow=5000"
                       "&side=%s&symbol=%s&timeInForce=IOC&timestamp=%lld&type=LIMIT",
@@ -594,8 +593,8 @@ static void *plain_decider(void *arg)
         pl->ticks++;
         /* The detector's rule in double: buy a dip below the entry, sell once back home. */
         if (!long_pos && it.ask <= 1.0 - ENTRY_FRAC) {
-            double qty = it.ask_qty < MAX_NOTIONAL_USD / it.ask ? it.ask_qty
-                                                                : MAX_NOTIONAL_USD / it.ask;
+            double qty =
+                it.ask_qty < MAX_NOTIONAL_USD / it.ask ? it.ask_qty : MAX_NOTIONAL_USD / it.ask;
             plain_order(pl, true, it.ask, qty, it.recv_ns);
             long_pos = true;
             pos_qty = qty;
@@ -739,9 +738,9 @@ int main(void)
     snprintf(keys, sizeof keys, "%s/keys", g_dir);
     write_script(script);
     write_keys(keys);
-    const char *args[] = {"--venue", "binance",    "--script", script,     "--speed", speed_arg,
-                          "--loop",  "0",          "--ping-ms", "0",       "--key-file", keys,
-                          NULL};
+    const char *args[] = {"--venue",    "binance", "--script", script,      "--speed",
+                          speed_arg,    "--loop",  "0",        "--ping-ms", "0",
+                          "--key-file", keys,      NULL};
     sim_start(&g_sim, args);
     /* Client order ids carry the run id: fresh per side and rep, so arbsim never sees a repeat. */
     run_base = (uint32_t)getpid() * 64u;
@@ -751,16 +750,19 @@ int main(void)
             "50 bps dip every %dth tick and back: %d orders/s; %llu orders per rep after %d "
             "warm-up, %d reps each side, interleaved\n"
             "# arbiter: feed thread on CPU %d, detector with the gateway fused in on CPU %d, "
-            "both spinning (spin_us %u, no parking); arbsim and this driver unpinned\n"
+            "both spinning (spin_us %u, no parking); arbsim and this driver unpinned; "
+            "gateway SQPOLL %s\n"
             "# plain_pipeline: blocking recv() reader on CPU %d -> cJSON + strtod -> mutex/condvar "
             "queue -> decider on CPU %d: double rule, snprintf JSON, one-shot HMAC(), send()\n"
             "# tick to order: receive completion (CQE reaped / recv() returned) to just before "
             "the send call (io_uring_submit / send()); same TSC clock both sides\n",
             SYMBOL, TICKS_PER_S, TICK_SPEED, CYCLE, 2 * TICKS_PER_S / CYCLE,
             (unsigned long long)want, WARM_ORDERS, reps, arb_bench_cpu(0), arb_bench_cpu(1),
-            SPIN_US, arb_bench_cpu(0), arb_bench_cpu(1));
+            SPIN_US, arb_bench_env_u64("ARB_BENCH_T2O_SQPOLL", 0) ? "on" : "off", arb_bench_cpu(0),
+            arb_bench_cpu(1));
 
     uint64_t t_start = arb_bench_now_ns();
+    struct rep_result sum[2] = {0};
     for (int rep = 0; rep < reps; rep++) {
         for (int k = 0; k < 2; k++) {
             /* ours first on even reps, the peer first on odd ones */
@@ -778,6 +780,11 @@ int main(void)
             }
             for (int i = 0; i < NPCT; i++)
                 arb_bench_add(&t2o[side][i], r.t2o[i]);
+            sum[side].ticks += r.ticks;
+            sum[side].orders += r.orders;
+            sum[side].fills += r.fills;
+            sum[side].intents += r.intents;
+            sum[side].refusals += r.refusals;
             if (getenv("ARB_BENCH_VERBOSE"))
                 fprintf(stderr,
                         "#   rep %d %s: %llu ticks, %llu orders, %llu filled; p50 %.0f p99 %.0f "
@@ -800,8 +807,15 @@ int main(void)
         snprintf(metric, sizeof metric, "stage_%s_p99", stage_names[s]);
         arb_bench_report("tick_to_order", metric, "ns", &stage[s][1], NULL, NULL, false);
     }
-    fprintf(stderr, "# tick_to_order: %.1f s for %d reps each side\n",
-            (double)(arb_bench_now_ns() - t_start) / 1e9, reps);
+    fprintf(stderr,
+            "# tick_to_order: windows held %llu ticks -> %llu orders (%llu filled) for arbiter "
+            "(gateway took %llu intents, %llu refusals, warm-up included), %llu ticks -> %llu "
+            "orders (%llu filled) for plain_pipeline; %.1f s\n",
+            (unsigned long long)sum[0].ticks, (unsigned long long)sum[0].orders,
+            (unsigned long long)sum[0].fills, (unsigned long long)sum[0].intents,
+            (unsigned long long)sum[0].refusals, (unsigned long long)sum[1].ticks,
+            (unsigned long long)sum[1].orders, (unsigned long long)sum[1].fills,
+            (double)(arb_bench_now_ns() - t_start) / 1e9);
     sim_stop(&g_sim);
     return 0;
 }

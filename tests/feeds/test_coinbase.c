@@ -196,6 +196,47 @@ static void test_whole_file(void)
     CHECK(c.seq_ok);
 }
 
+/*
+ * The RFC 3339 word path against the byte loop it shortcuts
+ * (arb_json_rfc3339_ns_slow, the original parser): random times with 0 to 10
+ * fraction digits, each also with one byte replaced, exact-size copies.
+ */
+static void test_rfc3339_word_path(void)
+{
+    static const char junk[] = "0-9:.TZx/ ";
+    uint64_t seed = 1618677817, mismatches = 0;
+    char s[48];
+
+    for (int i = 0; i < 300000; i++) {
+        uint64_t r = t_rand(&seed);
+        int nf = (int)(r % 11), n;
+        /* Years either side of 1970, months and days a little past their ranges. */
+        n = snprintf(s, sizeof(s), "%04u-%02u-%02uT%02u:%02u:%02u",
+                     (unsigned)(1960 + (r >> 8) % 90), (unsigned)((r >> 16) % 14),
+                     (unsigned)((r >> 20) % 33), (unsigned)((r >> 26) % 25),
+                     (unsigned)((r >> 31) % 61), (unsigned)((r >> 37) % 62));
+        if (nf > 0) {
+            s[n++] = '.';
+            for (int k = 0; k < nf; k++)
+                s[n++] = (char)('0' + t_rand(&seed) % 10);
+        }
+        s[n++] = 'Z';
+        if ((r >> 44) & 1)
+            s[(r >> 45) % (uint64_t)n] = junk[(r >> 50) % (sizeof(junk) - 1)];
+        char *exact = malloc((size_t)n);
+        REQUIRE(exact);
+        memcpy(exact, s, (size_t)n);
+        uint64_t a = 1, b = 1;
+        int ra = arb_json_rfc3339_ns(exact, (size_t)n, &a);
+        int rb = arb_json_rfc3339_ns_slow(exact, (size_t)n, &b);
+        if ((ra != rb || (ra == 0 && a != b)) && mismatches++ < 5)
+            T_FAIL("\"%.*s\": word path %d %llu, byte loop %d %llu", n, s, ra,
+                   (unsigned long long)a, rb, (unsigned long long)b);
+        free(exact);
+    }
+    CHECK_EQ_U64(mismatches, 0);
+}
+
 static void test_subscribe(void)
 {
     const char *const s[] = {"BTC-USD", "USDT-USD"};
@@ -217,6 +258,7 @@ int main(void)
     test_heartbeat_and_others();
     test_malformed_and_unknown();
     test_whole_file();
+    test_rfc3339_word_path();
     test_subscribe();
     return T_DONE();
 }

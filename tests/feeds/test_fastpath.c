@@ -9,6 +9,8 @@
  */
 #include "feed_test.h"
 
+#include "feeds/json.h"
+
 #define FP_MAX_TICKS 8
 
 /* One parser per side, each over its own symbol table, so side effects can be compared. */
@@ -272,8 +274,61 @@ static void test_odd_but_valid(void)
     free(tw);
 }
 
+/*
+ * The fast paths' value helpers against their definitions: arb_json_fixed_str
+ * is arb_json_str_end then arb_fixed_parse, and arb_json_digits reads the
+ * longest run of digits (1 to 19). Random values, digit-heavy so that most are
+ * valid, followed by a quote and more bytes or cut off at the end of an
+ * exact-size buffer.
+ */
+static void test_value_helpers(void)
+{
+    static const char alpha[] = "0123456789012345678901234567890123456789.-\"\\ex";
+    uint64_t seed = 4242, bad = 0;
+    char s[40];
+
+    for (int i = 0; i < 1000000; i++) {
+        uint64_t r = t_rand(&seed);
+        size_t n = (size_t)(r % 24), total = n + (size_t)((r >> 8) % 20);
+        for (size_t k = 0; k < total; k++)
+            s[k] = alpha[t_rand(&seed) % (sizeof(alpha) - 1)];
+        if ((r >> 16) & 1) {
+            /* A price shape: digits, one '.', digits. */
+            for (size_t k = 0; k < n; k++)
+                s[k] = (char)('0' + t_rand(&seed) % 10);
+            if (n > 1)
+                s[(r >> 20) % (n - 1) + 1] = '.';
+        }
+        if (n < total)
+            s[n] = '"';
+        char *buf = malloc(total ? total : 1);
+        REQUIRE(buf);
+        memcpy(buf, s, total);
+        const char *end = buf + total, *q = arb_json_str_end(buf, end), *got;
+        int64_t want = 0, v = 0;
+        const char *expect = q && arb_fixed_parse(buf, (size_t)(q - buf), &want) == 0 ? q : NULL;
+        got = arb_json_fixed_str(buf, end, &v);
+        if ((got != expect || (got && v != want)) && bad++ < 5)
+            T_FAIL("fixed_str(\"%.*s\"): got %td %lld, want %td %lld", (int)total, s,
+                   got ? got - buf : -1, (long long)v, expect ? expect - buf : -1, (long long)want);
+        /* Digits: the run from buf, if 1..19 long. */
+        size_t run = 0;
+        uint64_t dv = 0, uv = 0;
+        while (run < total && buf[run] >= '0' && buf[run] <= '9')
+            run++;
+        const char *dgot = arb_json_digits(buf, end, &dv);
+        bool dwant = run >= 1 && run <= 19 && arb_json_u64(buf, run, &uv) == 0;
+        if ((dwant ? dgot != buf + run || dv != uv : dgot != NULL) && bad++ < 5)
+            T_FAIL("digits(\"%.*s\"): got %td, want run %zu", (int)total, s, dgot ? dgot - buf : -1,
+                   run);
+        free(buf);
+    }
+    CHECK_EQ_U64(bad, 0);
+}
+
 int main(void)
 {
+    test_value_helpers();
     test_odd_but_valid();
     test_recorded();
     test_messages();

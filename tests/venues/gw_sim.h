@@ -40,13 +40,12 @@ static inline void gw_keys_make(struct gw_keys *k)
     for (int i = 0; i < 64; i++)
         k->bn_secret[i] = an[r[i] % 62];
     k->bn_secret[64] = '\0';
-    gw_random(r, 16);
-    for (int i = 0; i < 16; i++)
+    gw_random(r, 32);
+    for (int i = 0; i < 16; i++) {
         k->bn_key[i] = an[r[i] % 62];
-    memcpy(k->kr_key, "kr", 2);
-    for (int i = 0; i < 16; i++)
-        k->kr_key[2 + i] = an[r[i] % 62];
-    k->kr_key[18] = '\0';
+        k->kr_key[i] = an[r[16 + i] % 62];
+    }
+    k->bn_key[16] = k->kr_key[16] = '\0';
     /* Kraken issues 64-byte secrets in base64 (88 characters). */
     gw_random(r, sizeof r);
     k->kr_secret[arb_b64_encode(k->kr_secret, r, sizeof r)] = '\0';
