@@ -49,7 +49,7 @@ enum arb_sim_note {
     ARB_SIM_NOTE_TOKEN = 3,         /* Kraken WebSocket tokens issued */
     ARB_SIM_NOTE_DROP = 4,          /* connections dropped by drop-after-orders */
     ARB_SIM_NOTE_EXEC_SUB = 5,      /* Kraken executions subscriptions accepted */
-    ARB_SIM_NOTE_CANCEL_AFTER = 6,  /* Kraken cancel_all_orders_after (dead man's switch) accepted */
+    ARB_SIM_NOTE_CANCEL_AFTER = 6,  /* Kraken cancel_all_orders_after (dead man's switch) */
     ARB_SIM_NNOTES = 7,
 };
 

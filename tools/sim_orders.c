@@ -406,6 +406,29 @@ static void binance_ws(struct arb_sim_osess *s, cJSON *req, struct arb_sim_reply
         r->delay_ns = pl.delay_ns;
         r->drop = pl.drop;
         bn_ws_answer(r, ids, status, obj, &pl);
+    } else if (strcmp(method->valuestring, "order.status") == 0) {
+        /* Query by origClientOrderId (the only form the engine sends); as signed as an
+         * order. The order object of order.place, with its fills. */
+        struct arb_sim_params p = {0};
+        struct arb_sim_order o;
+        enum arb_sim_auth auth =
+            cJSON_IsObject(params) ? bn_ws_params(s->x, params, &p) : ARB_SIM_AUTH_BAD_KEY;
+        const char *clid = arb_sim_params_get(&p, "origClientOrderId");
+        int status;
+        if (auth != ARB_SIM_AUTH_OK) {
+            arb_sim_exch_note(s->x, auth == ARB_SIM_AUTH_BAD_KEY ? ARB_SIM_NOTE_BAD_KEY
+                                                                 : ARB_SIM_NOTE_BAD_SIGNATURE);
+            status = auth == ARB_SIM_AUTH_BAD_KEY
+                         ? bn_error(obj, sizeof obj, 401, -2015,
+                                    "Invalid API-key, IP, or permissions for action.")
+                         : bn_error(obj, sizeof obj, 400, -1022,
+                                    "Signature for this request is not valid.");
+        } else if (!clid || arb_sim_exch_order(s->x, 0, clid, &o) < 0) {
+            status = bn_error(obj, sizeof obj, 400, -2013, "Order does not exist.");
+        } else {
+            status = bn_result(arb_sim_exch_venue(s->x), &o, "LIMIT", obj, sizeof obj);
+        }
+        bn_ws_answer(r, ids, status, obj, NULL);
     } else {
         arb_sim_exch_note(s->x, ARB_SIM_NOTE_BAD_REQUEST);
         bn_error(obj, sizeof obj, 400, -1020, "This operation is not supported.");

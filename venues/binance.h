@@ -57,6 +57,13 @@ int arb_binance_rest_order(const struct arb_venue_keys *k, const struct arb_orde
  * HTTP response to the REST order. Returns executions written (0 or 1),
  * or -EINVAL.
  */
+/*
+ * Writes the WebSocket API `order.status` request for the order whose client id
+ * is o->clid, signed like an order. Returns the length, -EINVAL or -ENOSPC.
+ */
+int arb_binance_encode_query(const struct arb_venue_keys *k, const struct arb_order *o, char *buf,
+                             size_t len);
+
 int arb_binance_parse_exec(const char *msg, size_t len, struct arb_exec *out, int max);
 
 #endif /* ARB_VENUES_BINANCE_H */

@@ -154,6 +154,7 @@ static int send_order(struct arb_gateway *g, int slot, int leg, const struct arb
     o->sent_ns = t1;
     o->live = 1;
     o->attempt = (uint8_t)attempt;
+    o->resent = o->resend;
     o->resend = 0;
     stat_inc(&g->stats.orders);
     (void)origin_ns;
@@ -208,6 +209,38 @@ static void release_unfilled(struct arb_gateway *g, int slot, int leg)
     fl.ts_ns = g->now_ns;
     o->booked_e8 = o->cum_e8;
     fill_out(g, &fl);
+}
+
+/*
+ * Asks the venue for the state of a re-sent order it refused as a duplicate: it booked
+ * the first send, whose answer was lost with the connection. The answer names the order
+ * by client id and is booked like any execution report. Returns 0 when sent.
+ */
+static int query_order(struct arb_gateway *g, int slot, int leg)
+{
+    struct arb_gw_order *o = &g->ord[slot][leg];
+    struct arb_gw_session *s = &g->s[o->venue];
+    struct arb_order req;
+
+    if (!s->ops->encode_query || s->ws.state != ARB_WS_OPEN)
+        return -ENOTSUP;
+    req.leg = &o->leg;
+    req.symbol = s->sym[o->leg.instrument];
+    req.symbol_len = s->sym_len[o->leg.instrument];
+    clid_make(req.clid, g->cfg.run_id, g->twoleg.f[slot].in.signal_id, leg, o->attempt);
+    req.ts_ms = arb_clock_now_ns() / MS;
+    req.req_id = ++s->req_id;
+    int n = s->ops->encode_query(&s->keys, &req, g->msg, sizeof(g->msg));
+    if (n < 0)
+        return n;
+    int rc = arb_ws_send(&s->ws, ARB_WS_TEXT, g->msg, (size_t)n);
+    if (rc < 0)
+        return rc;
+    o->req_id = req.req_id;
+    g->req_map[req.req_id & 4095] = (uint16_t)(slot * 3 + leg);
+    o->resent = 0; /* one query: a second duplicate is a real refusal */
+    submit(g);
+    return 0;
 }
 
 /* One intent from the detector: both legs back to back, then one submit. */
@@ -328,6 +361,14 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
     int64_t delta = x->filled_qty_e8 - o->cum_e8;
 
     arb_hist_record(g->h_ack, g->now_ns - o->sent_ns);
+    /* A re-sent order refused as a duplicate was booked by its first send, whose answer
+     * the drop lost: booking this refusal as "nothing filled" would hedge a leg that did
+     * trade. The order stays live until the venue says what it filled. */
+    if (x->kind == ARB_EXEC_REJECT && o->resent && o->live && strstr(x->reason, "uplicate") &&
+        query_order(g, slot, leg) == 0) {
+        stat_inc(&g->stats.duplicates);
+        return;
+    }
     if (x->kind == ARB_EXEC_REJECT || x->kind == ARB_EXEC_RATE_LIMIT) {
         if (x->kind == ARB_EXEC_RATE_LIMIT) {
             stat_inc(&g->stats.venue_429);

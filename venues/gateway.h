@@ -90,6 +90,7 @@ struct arb_gw_order {
     uint8_t live; /* awaiting a final answer */
     uint8_t attempt;
     uint8_t resend; /* connection dropped: send again, same client id */
+    uint8_t resent; /* this attempt is a re-send: a duplicate answer means the venue has it */
 };
 
 /* Routes an order connection's messages to its venue. */

@@ -93,6 +93,15 @@ struct arb_venue_ops {
      */
     int (*parse_exec)(const char *msg, size_t len, struct arb_exec *out, int max);
     /*
+     * Optional: writes a signed request for the state of the order placed as `o`
+     * (same client id, leg and symbol; o->req_id and o->ts_ms fresh), answered
+     * so that parse_exec reports the order's cumulative fill. The gateway asks
+     * when a re-sent order comes back as a duplicate: the venue booked the first
+     * send, whose answer the dropped connection lost. Returns the length or -errno.
+     */
+    int (*encode_query)(const struct arb_venue_keys *k, const struct arb_order *o, char *buf,
+                        size_t len);
+    /*
      * Optional, slow path: readies a session before its connection opens
      * (Kraken fetches its WebSocket token over REST from order_url's host).
      * Returns 0 or -errno with err set (never quoting a secret).

@@ -59,8 +59,8 @@ static inline void gw_sim_start(struct fs_sim *s, const char *arbsim, const char
                                 const char *script, const char *key, const char *secret,
                                 const char *const *extra)
 {
-    const char *args[24] = {"--venue", venue,        "--script",     script,
-                            "--api-key", key,        "--api-secret", secret};
+    const char *args[24] = {"--venue",   venue, "--script",     script,
+                            "--api-key", key,   "--api-secret", secret};
     int n = 8;
 
     for (int i = 0; extra && extra[i] && n < 22; i++)
@@ -224,11 +224,18 @@ static inline struct arb_intent gw_intent(uint32_t signal, int inst, uint16_t v0
 {
     struct arb_intent in = {0};
 
-    in.leg[0] = (struct arb_leg){.px_e8 = px0, .qty_e8 = qty0, .venue = v0,
-                                 .instrument = (uint16_t)inst, .side = side0, .tif = ARB_TIF_IOC};
+    in.leg[0] = (struct arb_leg){.px_e8 = px0,
+                                 .qty_e8 = qty0,
+                                 .venue = v0,
+                                 .instrument = (uint16_t)inst,
+                                 .side = side0,
+                                 .tif = ARB_TIF_IOC};
     if (nlegs > 1)
-        in.leg[1] = (struct arb_leg){.px_e8 = px1, .qty_e8 = qty1, .venue = v1,
-                                     .instrument = (uint16_t)inst, .side = side1,
+        in.leg[1] = (struct arb_leg){.px_e8 = px1,
+                                     .qty_e8 = qty1,
+                                     .venue = v1,
+                                     .instrument = (uint16_t)inst,
+                                     .side = side1,
                                      .tif = ARB_TIF_IOC};
     in.origin_ts_ns = arb_clock_now_ns();
     in.signal_id = signal;
@@ -267,8 +274,7 @@ static inline size_t gw_count_events(const struct gw *t, int type)
 }
 
 /* The k-th (from 0) TRADE on `venue` for `signal`, or NULL. */
-static inline const struct arb_fill *gw_trade(const struct gw *t, int venue, uint32_t signal,
-                                              int k)
+static inline const struct arb_fill *gw_trade(const struct gw *t, int venue, uint32_t signal, int k)
 {
     for (size_t i = 0; i < t->nfill; i++) {
         const struct arb_fill *f = &t->fill[i];
@@ -279,11 +285,11 @@ static inline const struct arb_fill *gw_trade(const struct gw *t, int venue, uin
 }
 
 /* Checks one trade record against hand-derived values. */
-#define GW_CHECK_TRADE(t, venue, signal, k, side_, qty, px, realized)                             \
+#define GW_CHECK_TRADE(t, venue, signal, k, side_, qty, px, realized)                              \
     do {                                                                                           \
-        const struct arb_fill *f_ = gw_trade((t), (venue), (signal), (k));                        \
+        const struct arb_fill *f_ = gw_trade((t), (venue), (signal), (k));                         \
         if (!f_) {                                                                                 \
-            T_FAIL("no trade %d on venue %d for signal %u", (k), (venue), (unsigned)(signal));   \
+            T_FAIL("no trade %d on venue %d for signal %u", (k), (venue), (unsigned)(signal));     \
             break;                                                                                 \
         }                                                                                          \
         CHECK_EQ_I64(f_->side, (side_));                                                           \

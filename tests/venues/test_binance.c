@@ -96,6 +96,48 @@ static void test_encode_hmac(void)
     CHECK(k.sign_state == NULL && k.secret_len == 0);
 }
 
+/* order.status by client id, after a re-sent order came back as a duplicate. */
+static void test_encode_query(void)
+{
+    struct arb_venue_keys k;
+    struct arb_order o;
+    char buf[1024], want[1024], sig[65];
+    int n;
+
+    REQUIRE(arb_venue_binance.keys_init(&k, APIKEY, SECRET) == 0);
+    REQUIRE(arb_venue_binance.encode_query == arb_binance_encode_query);
+    make_order(&o);
+    hmac_hex("apiKey=" APIKEY "&origClientOrderId=arb-17-0&recvWindow=5000&symbol=BTCUSDT&"
+             "timestamp=1645423376532",
+             sig);
+    n = arb_binance_encode_query(&k, &o, buf, sizeof(buf));
+    snprintf(want, sizeof(want),
+             "{\"id\":42,\"method\":\"order.status\",\"params\":{\"apiKey\":\"" APIKEY "\","
+             "\"origClientOrderId\":\"arb-17-0\",\"recvWindow\":5000,\"symbol\":\"BTCUSDT\","
+             "\"timestamp\":1645423376532,\"signature\":\"%s\"}}",
+             sig);
+    REQUIRE(n > 0);
+    buf[n] = '\0';
+    CHECK_STR(buf, want);
+    /* The answer is the order object: its cumulative fill, by client id. */
+    struct arb_exec x;
+    const char ans[] =
+        "{\"id\":43,\"status\":200,\"result\":{\"symbol\":\"BTCUSDT\",\"orderId\":12,"
+        "\"clientOrderId\":\"arb-17-0\",\"price\":\"52000.00000000\","
+        "\"origQty\":\"0.01000000\",\"executedQty\":\"0.00400000\","
+        "\"cummulativeQuoteQty\":\"208.00000000\",\"status\":\"EXPIRED\","
+        "\"timeInForce\":\"IOC\",\"type\":\"LIMIT\",\"side\":\"SELL\"}}";
+    REQUIRE(arb_venue_binance.parse_exec(ans, strlen(ans), &x, 1) == 1);
+    CHECK_STR(x.clid, "arb-17-0");
+    CHECK_EQ_I64(x.kind, ARB_EXEC_PARTIAL);
+    CHECK_EQ_I64(x.filled_qty_e8, 400000);
+    CHECK_EQ_I64(x.avg_px_e8, 5200000000000LL);
+    CHECK(arb_binance_encode_query(&k, &o, buf, 100) == -ENOSPC);
+    strcpy(o.clid, "bad id");
+    CHECK(arb_binance_encode_query(&k, &o, buf, sizeof(buf)) == -EINVAL);
+    arb_venue_binance.keys_free(&k);
+}
+
 /* Pulls the "signature" string out of an order.place request. */
 static size_t find_sig(const char *req, char *sig, size_t cap)
 {
@@ -399,6 +441,7 @@ static void test_no_alloc(void)
 int main(void)
 {
     test_encode_hmac();
+    test_encode_query();
     test_encode_ed25519();
     test_parse();
     test_no_alloc();

@@ -24,7 +24,10 @@ static const char *bn_syms[] = {"USDCUSDT"}, *kr_syms[] = {"USDC/USDT"};
 static int try_init(bool live, const char *venue, const char *url, const char *key,
                     const char *secret)
 {
-    struct arb_gateway_venue v = {.venue = venue, .url = url, .api_key = key, .api_secret = secret,
+    struct arb_gateway_venue v = {.venue = venue,
+                                  .url = url,
+                                  .api_key = key,
+                                  .api_secret = secret,
                                   .symbols = strcmp(venue, "kraken") ? bn_syms : kr_syms,
                                   .nsymbols = 1};
     struct arb_gateway_config cfg = gw_config(&v, 1);
@@ -147,14 +150,18 @@ static void noisy_failures(const char *arbsim, const struct gw_keys *k, const ch
     CHECK_EQ_U64(gw_sim_orders(&kr, "bad_signatures"), 1);
 
     /* Binance: the order goes out and comes back refused (-1022). */
-    struct arb_gateway_venue v = {.venue = "binance", .url = bn_url, .api_key = k->bn_key,
-                                  .api_secret = k->bn_secret, .symbols = bn_syms, .nsymbols = 1};
+    struct arb_gateway_venue v = {.venue = "binance",
+                                  .url = bn_url,
+                                  .api_key = k->bn_key,
+                                  .api_secret = k->bn_secret,
+                                  .symbols = bn_syms,
+                                  .nsymbols = 1};
     struct arb_gateway_config cfg = gw_config(&v, 1);
     gw_registry(&t);
     REQUIRE(gw_init(&t, &cfg) == 0);
     gw_wait_open(&t, 0);
-    struct arb_intent in = gw_intent(1, t.inst, 0, ARB_SIDE_BUY, 99960000, 10 * GW_E8, 1, 0, 0, 0,
-                                     0);
+    struct arb_intent in =
+        gw_intent(1, t.inst, 0, ARB_SIDE_BUY, 99960000, 10 * GW_E8, 1, 0, 0, 0, 0);
     gw_push(&t, &in);
     CHECK(gw_until(&t, rejected_one, NULL, 20000));
     CHECK(fs_log_has("Signature for this request is not valid"));

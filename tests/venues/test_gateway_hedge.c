@@ -37,10 +37,18 @@ static void run(const char *arbsim, enum arb_hedge_mode mode)
     snprintf(bn_url, sizeof bn_url, "ws://127.0.0.1:%d/ws-api/v3", bn.port);
     snprintf(kr_url, sizeof kr_url, "ws://127.0.0.1:%d/v2", kr.port);
     struct arb_gateway_venue v[2] = {
-        {.venue = "binance", .url = bn_url, .api_key = k.bn_key, .api_secret = k.bn_secret,
-         .symbols = bn_syms, .nsymbols = 1},
-        {.venue = "kraken", .url = kr_url, .api_key = k.kr_key, .api_secret = k.kr_secret,
-         .symbols = kr_syms, .nsymbols = 1},
+        {.venue = "binance",
+         .url = bn_url,
+         .api_key = k.bn_key,
+         .api_secret = k.bn_secret,
+         .symbols = bn_syms,
+         .nsymbols = 1},
+        {.venue = "kraken",
+         .url = kr_url,
+         .api_key = k.kr_key,
+         .api_secret = k.kr_secret,
+         .symbols = kr_syms,
+         .nsymbols = 1},
     };
     struct arb_gateway_config cfg = gw_config(v, 2);
     cfg.hedge_mode = (uint8_t)mode; /* slippage: the default 20 bps */
@@ -69,8 +77,7 @@ static void run(const char *arbsim, enum arb_hedge_mode mode)
     GW_CHECK_TRADE(&t, 0, 1, 0, ARB_SIDE_BUY, 1250000000, 99950000, 0);
     GW_CHECK_TRADE(&t, 1, 1, 0, ARB_SIDE_SELL, 1250000000, 100100000, 0);
     /* binance realizes 12.5 * (0.9990 - 0.9995) = -0.00625 */
-    GW_CHECK_TRADE(&t, 0, 2, 0, ARB_SIDE_SELL, 1250000000, 99900000,
-                   -625000);
+    GW_CHECK_TRADE(&t, 0, 2, 0, ARB_SIDE_SELL, 1250000000, 99900000, -625000);
     /* kraken buys 6.2 of its 12.5 short back: 6.2 * (1.0015 - 1.0010) * (-1) = -0.0031 */
     GW_CHECK_TRADE(&t, 1, 2, 0, ARB_SIDE_BUY, 620000000, 100150000, -310000);
     CHECK_EQ_U64(gw_stat(&t.g.stats.partials), 1);

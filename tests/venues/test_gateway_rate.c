@@ -35,8 +35,12 @@ static void start(const char *arbsim, struct fs_sim *bn, const char *const *faul
     fs_write(dir, "bn.csv", bn_book, path, sizeof path);
     gw_sim_start(bn, arbsim, "binance", path, keys.bn_key, keys.bn_secret, faults);
     snprintf(url, 128, "ws://127.0.0.1:%d/ws-api/v3", bn->port);
-    v = (struct arb_gateway_venue){.venue = "binance", .url = url, .api_key = keys.bn_key,
-                                   .api_secret = keys.bn_secret, .symbols = syms, .nsymbols = 1,
+    v = (struct arb_gateway_venue){.venue = "binance",
+                                   .url = url,
+                                   .api_key = keys.bn_key,
+                                   .api_secret = keys.bn_secret,
+                                   .symbols = syms,
+                                   .nsymbols = 1,
                                    .orders_per_10s = orders_per_10s};
     struct arb_gateway_config cfg = gw_config(&v, 1);
     gw_registry(&t);

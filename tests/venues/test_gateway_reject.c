@@ -38,10 +38,18 @@ int main(int argc, char **argv)
     snprintf(bn_url, sizeof bn_url, "ws://127.0.0.1:%d/ws-api/v3", bn.port);
     snprintf(kr_url, sizeof kr_url, "ws://127.0.0.1:%d/v2", kr.port);
     struct arb_gateway_venue v[2] = {
-        {.venue = "binance", .url = bn_url, .api_key = k.bn_key, .api_secret = k.bn_secret,
-         .symbols = bn_syms, .nsymbols = 1},
-        {.venue = "kraken", .url = kr_url, .api_key = k.kr_key, .api_secret = k.kr_secret,
-         .symbols = kr_syms, .nsymbols = 1},
+        {.venue = "binance",
+         .url = bn_url,
+         .api_key = k.bn_key,
+         .api_secret = k.bn_secret,
+         .symbols = bn_syms,
+         .nsymbols = 1},
+        {.venue = "kraken",
+         .url = kr_url,
+         .api_key = k.kr_key,
+         .api_secret = k.kr_secret,
+         .symbols = kr_syms,
+         .nsymbols = 1},
     };
     struct arb_gateway_config cfg = gw_config(v, 2); /* unwind, 20 bps */
     gw_registry(&t);
@@ -54,8 +62,8 @@ int main(int argc, char **argv)
      * kraken, limit 1.0008 + 20 bps = 1.0028016, filled at the ask 1.0015:
      * 12.5 * (1.0015 - 1.0010) * (-1) = -0.00625 realized each time. */
     for (uint32_t sig = 1; sig <= 2; sig++) {
-        struct arb_intent in = gw_intent(sig, t.inst, 0, ARB_SIDE_BUY, 99960000, 1250000000, 2,
-                                         1, ARB_SIDE_SELL, 100080000, 1250000000);
+        struct arb_intent in = gw_intent(sig, t.inst, 0, ARB_SIDE_BUY, 99960000, 1250000000, 2, 1,
+                                         ARB_SIDE_SELL, 100080000, 1250000000);
         gw_push(&t, &in);
         gw_wait_idle(&t);
         GW_CHECK_TRADE(&t, 1, sig, 0, ARB_SIDE_SELL, 1250000000, 100100000, 0);

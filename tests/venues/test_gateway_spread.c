@@ -40,10 +40,18 @@ int main(int argc, char **argv)
     snprintf(kr_url, sizeof kr_url, "ws://127.0.0.1:%d/v2", kr.port);
 
     struct arb_gateway_venue v[2] = {
-        {.venue = "binance", .url = bn_url, .api_key = k.bn_key, .api_secret = k.bn_secret,
-         .symbols = bn_syms, .nsymbols = 1},
-        {.venue = "kraken", .url = kr_url, .api_key = k.kr_key, .api_secret = k.kr_secret,
-         .symbols = kr_syms, .nsymbols = 1},
+        {.venue = "binance",
+         .url = bn_url,
+         .api_key = k.bn_key,
+         .api_secret = k.bn_secret,
+         .symbols = bn_syms,
+         .nsymbols = 1},
+        {.venue = "kraken",
+         .url = kr_url,
+         .api_key = k.kr_key,
+         .api_secret = k.kr_secret,
+         .symbols = kr_syms,
+         .nsymbols = 1},
     };
     struct arb_gateway_config cfg = gw_config(v, 2);
     gw_registry(&t);
