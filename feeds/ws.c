@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* WebSocket client: URL and upgrade handshake, frame reassembly, control frames, sends. */
+/*
+ * WebSocket client: URL and upgrade handshake, frame reassembly, control frames, sends;
+ * and raw mode, the same connection and TLS as a plain byte stream.
+ */
 #include "ws.h"
 
 #include "core/clock.h"
@@ -368,6 +371,12 @@ static ssize_t ws_upgrade_input(struct arb_ws *ws, const uint8_t *p, size_t n)
 
 int arb_ws_input(struct arb_ws *ws, const uint8_t *p, size_t n, uint64_t recv_ts_ns)
 {
+    if (ws->cfg.raw) {
+        /* No framing: whatever arrived is the caller's, split wherever TCP split it. */
+        if (ws->state == ARB_WS_OPEN && n)
+            ws_deliver(ws, ARB_WS_BINARY, p, n, recv_ts_ns);
+        return ws->state == ARB_WS_FAILED ? ws->err : 0;
+    }
     if (ws->state == ARB_WS_UPGRADE) {
         ssize_t used = ws_upgrade_input(ws, p, n);
         if (used < 0 || ws->state != ARB_WS_OPEN)
@@ -419,6 +428,15 @@ static void ws_send_upgrade(struct arb_ws *ws)
         ws_fail(ws, rc, "cannot queue the upgrade request");
 }
 
+/* TCP, and TLS for a secure URL, are up: upgrade, or in raw mode start the byte stream. */
+static void ws_transport_up(struct arb_ws *ws)
+{
+    if (ws->cfg.raw)
+        ws->state = ARB_WS_OPEN;
+    else
+        ws_send_upgrade(ws);
+}
+
 static void ws_on_recv(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
 {
     struct arb_ws *ws = ctx;
@@ -442,7 +460,7 @@ static void ws_on_recv(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
         }
         if (rc == 0)
             return;
-        ws_send_upgrade(ws);
+        ws_transport_up(ws);
     }
     for (;;) {
         ssize_t k = arb_tls_read(&ws->tls, ws->pt, WS_PT_SIZE);
@@ -469,7 +487,7 @@ static void ws_on_event(void *ctx, enum arb_conn_event ev, int res)
     switch (ev) {
     case ARB_CONN_EV_CONNECTED:
         if (!ws->secure) {
-            ws_send_upgrade(ws);
+            ws_transport_up(ws);
             break;
         }
         ws->state = ARB_WS_TLS;
@@ -481,6 +499,13 @@ static void ws_on_event(void *ctx, enum arb_conn_event ev, int res)
         ws_tls_flush(ws);
         break;
     case ARB_CONN_EV_EOF:
+        if (ws->cfg.raw && ws->state == ARB_WS_OPEN) {
+            /* A byte stream's end is the peer's to choose (an idle HTTP keep-alive). */
+            ws->state = ARB_WS_CLOSED;
+            ws->close_code = 1006;
+            arb_conn_shutdown(&ws->conn);
+            break;
+        }
         if (ws->state == ARB_WS_CLOSING) {
             ws->state = ARB_WS_CLOSED;
             if (!ws->close_code)
@@ -518,11 +543,12 @@ int arb_ws_init(struct arb_ws *ws, struct io_uring *ring, const struct arb_ws_co
     int rc = arb_conn_init(&ws->conn, ring, &ws->cfg.conn, ws_on_recv, ws_on_event, ws);
     if (rc < 0)
         return rc;
-    ws->msg = malloc(ws->cfg.max_msg);
+    /* Raw mode reassembles nothing: no message buffer (max_msg is 1 MiB by default). */
+    ws->msg = ws->cfg.raw ? NULL : malloc(ws->cfg.max_msg);
     ws->pt = malloc(WS_PT_SIZE);
     ws->txf = malloc(ws->conn.tx_size);
     ws->hs = malloc(ARB_WS_HS_MAX);
-    if (!ws->msg || !ws->pt || !ws->txf || !ws->hs) {
+    if ((!ws->msg && !ws->cfg.raw) || !ws->pt || !ws->txf || !ws->hs) {
         arb_ws_destroy(ws);
         return -ENOMEM;
     }
@@ -582,8 +608,15 @@ static int ws_parse_url(struct arb_ws *ws, const char *url)
     } else if (strncmp(url, "ws://", 5) == 0) {
         ws->secure = false;
         h = url + 5;
+    } else if (ws->cfg.raw && strncmp(url, "https://", 8) == 0) {
+        ws->secure = true;
+        h = url + 8;
+    } else if (ws->cfg.raw && strncmp(url, "http://", 7) == 0) {
+        ws->secure = false;
+        h = url + 7;
     } else {
-        return ws_fail(ws, -EINVAL, "url %s: scheme must be ws:// or wss://", url);
+        return ws_fail(ws, -EINVAL, "url %s: scheme must be ws:// or wss://%s", url,
+                       ws->cfg.raw ? " (or http://, https://)" : "");
     }
     const char *path = h + strcspn(h, "/?#");
     const char *port = NULL;
@@ -736,16 +769,25 @@ int arb_ws_send(struct arb_ws *ws, enum arb_ws_opcode op, const void *p, size_t 
 {
     if (ws->state != ARB_WS_OPEN)
         return -ENOTCONN;
-    if (op != ARB_WS_TEXT && op != ARB_WS_BINARY)
+    if ((op != ARB_WS_TEXT && op != ARB_WS_BINARY) || ws->cfg.raw)
         return -EINVAL;
     return ws_send_frame(ws, op, p, n);
+}
+
+int arb_ws_send_raw(struct arb_ws *ws, const void *p, size_t n)
+{
+    if (!ws->cfg.raw)
+        return -EINVAL;
+    if (ws->state != ARB_WS_OPEN)
+        return -ENOTCONN;
+    return ws_send_raw(ws, p, n);
 }
 
 int arb_ws_ping(struct arb_ws *ws, const void *p, size_t n)
 {
     if (ws->state != ARB_WS_OPEN)
         return -ENOTCONN;
-    if (n > 125)
+    if (n > 125 || ws->cfg.raw)
         return -EINVAL; /* 5.5: control frames carry at most 125 bytes */
     return ws_send_frame(ws, ARB_WS_PING, p, n);
 }
@@ -754,6 +796,18 @@ int arb_ws_close(struct arb_ws *ws, uint16_t code)
 {
     if (ws->state != ARB_WS_OPEN)
         return -ENOTCONN;
+    if (ws->cfg.raw) {
+        /* No close frame in a byte stream: TLS says goodbye, then the peer's FIN ends it. */
+        if (!ws->secure || arb_tls_shutdown(&ws->tls) < 0) {
+            ws->state = ARB_WS_CLOSED;
+            arb_conn_shutdown(&ws->conn);
+            return 0;
+        }
+        ws_tls_flush(ws);
+        ws->state = ARB_WS_CLOSING;
+        ws->deadline_ns = arb_clock_mono_ns() + WS_CLOSE_TIMEOUT_NS;
+        return ws->state == ARB_WS_FAILED ? ws->err : 0;
+    }
     ws_send_close(ws, code);
     return ws->state == ARB_WS_FAILED ? ws->err : 0;
 }

@@ -2,7 +2,9 @@
 /*
  * RFC 6455 WebSocket client over an io_uring connection, with TLS for wss://.
  * Every buffer is allocated by arb_ws_init; receiving never allocates, and a
- * message that arrived whole in one buffer is handed over in place.
+ * message that arrived whole in one buffer is handed over in place. In raw
+ * mode it is the same connection and TLS without WebSocket framing: the
+ * byte stream an HTTP/1.1 keep-alive client (feeds/http.h) runs on.
  */
 #ifndef ARB_FEEDS_WS_H
 #define ARB_FEEDS_WS_H
@@ -46,6 +48,14 @@ struct arb_ws_config {
      */
     int tls_max_version;
     const char *headers;         /* extra upgrade lines, each ending "\r\n"; kept by pointer */
+    /*
+     * Raw byte stream: no upgrade and no framing. The client is OPEN once TCP
+     * (and TLS for https:// or wss://) is up; on_msg receives plaintext as it
+     * arrives (op ARB_WS_BINARY, any split); arb_ws_send_raw writes bytes
+     * as-is; the peer's hang-up is ARB_WS_CLOSED, not a failure. URLs may
+     * also be http:// and https://.
+     */
+    bool raw;
     struct arb_conn_config conn; /* receive buffers, send buffer, recv fallback */
     arb_ws_msg_fn on_msg;
     void *ctx;
@@ -141,6 +151,13 @@ int arb_ws_wait(struct arb_ws *ws, uint64_t timeout_ns);
 int arb_ws_send(struct arb_ws *ws, enum arb_ws_opcode op, const void *p, size_t n);
 
 /*
+ * Raw mode: queues n bytes as they are (encrypted for https://). The bytes go
+ * out at the next poll. Returns 0 on success, -ENOBUFS when the send buffer
+ * is full (nothing queued), -ENOTCONN when not open, -EINVAL when not raw.
+ */
+int arb_ws_send_raw(struct arb_ws *ws, const void *p, size_t n);
+
+/*
  * Sends a ping with up to 125 bytes of payload; the peer's pong is proof of
  * life. Returns 0 on success, -ENOTCONN when not open, -EINVAL when too long,
  * -ENOBUFS when the send buffer is full.
@@ -148,14 +165,15 @@ int arb_ws_send(struct arb_ws *ws, enum arb_ws_opcode op, const void *p, size_t 
 int arb_ws_ping(struct arb_ws *ws, const void *p, size_t n);
 
 /*
- * Starts the close handshake with `code` (1000: normal). Returns 0 on
- * success, -ENOTCONN when not open, -errno on failure.
+ * Starts the close handshake with `code` (1000: normal; raw mode: TLS
+ * close_notify, or at once for plain TCP). Returns 0 on success, -ENOTCONN
+ * when not open, -errno on failure.
  */
 int arb_ws_close(struct arb_ws *ws, uint16_t code);
 
 /*
  * Consumes bytes as if received (plaintext, after TLS): frames, and the
- * upgrade response while upgrading. The path arb_ws_poll uses; exposed for
+ * upgrade response while upgrading (raw mode: straight to on_msg). The path arb_ws_poll uses; exposed for
  * tests, fuzzing and replay. Returns 0, or ws->err once failed.
  */
 int arb_ws_input(struct arb_ws *ws, const uint8_t *p, size_t n, uint64_t recv_ts_ns);

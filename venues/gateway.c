@@ -364,6 +364,18 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
     /* A re-sent order refused as a duplicate was booked by its first send, whose answer
      * the drop lost: booking this refusal as "nothing filled" would hedge a leg that did
      * trade. The order stays live until the venue says what it filled. */
+    if (o->querying) {
+        o->querying = 0;
+        /* The venue never saw it: now the same client id can go out again safely. */
+        if (x->kind == ARB_EXEC_REJECT && x->code == -2013 && o->live) {
+            o->resend = 1;
+            if (send_order(g, slot, leg, &o->leg, o->attempt, 0) == 0) {
+                stat_inc(&g->stats.resent);
+                submit(g);
+            }
+            return;
+        }
+    }
     if (x->kind == ARB_EXEC_REJECT && o->resent && o->live && strstr(x->reason, "uplicate") &&
         query_order(g, slot, leg) == 0) {
         stat_inc(&g->stats.duplicates);
@@ -481,11 +493,23 @@ static void check_flights(struct arb_gateway *g)
         }
         for (int leg = 0; leg < f->in.nlegs; leg++) {
             struct arb_gw_order *o = &g->ord[slot][leg];
-            /* Reconnected: the same client id again, so the venue cannot fill it twice. */
-            if (o->resend && g->s[o->venue].ws.state == ARB_WS_OPEN &&
-                send_order(g, slot, leg, &o->leg, o->attempt, 0) == 0) {
-                stat_inc(&g->stats.resent);
-                submit(g);
+            /*
+             * Reconnected with an order whose answer the drop lost. Ask first: a real
+             * venue may accept the same client id again once the IOC is done, so a blind
+             * re-send could trade twice. Only "no such order" earns a re-send. A venue
+             * without a status query leaves the leg to time out as unknown, and says so.
+             */
+            if (o->resend && g->s[o->venue].ws.state == ARB_WS_OPEN) {
+                o->resend = 0;
+                if (query_order(g, slot, leg) == 0) {
+                    o->querying = 1;
+                } else {
+                    stat_inc(&g->stats.unknown);
+                    arb_log_limited(&g->log_limit, g->now_ns, ARB_LOG_ERROR,
+                                    "gateway: %s: order of signal %u lost with the connection and "
+                                    "the venue has no status query: treated as unfilled",
+                                    g->s[o->venue].ops->name, f->in.signal_id);
+                }
             }
         }
         int rc = arb_twoleg_poll(&g->twoleg, slot, g->now_ns, &hedge);
@@ -750,6 +774,7 @@ int arb_gateway_init(struct arb_gateway *g, const struct arb_gateway_config *cfg
             arb_log(ARB_LOG_ERROR, "gateway: %s: %s", vc->venue, s->ws.errmsg);
             return rc;
         }
+        s->ws_ready = true;
         s->enabled = true;
     }
     return 0;
@@ -772,14 +797,17 @@ void arb_gateway_stop(struct arb_gateway *g)
 void arb_gateway_destroy(struct arb_gateway *g)
 {
     arb_gateway_stop(g);
+    /* Sessions are torn down however far their set-up got, so a failed init leaks nothing. */
     for (uint32_t v = 0; v < ARB_MAX_VENUES; v++) {
         struct arb_gw_session *s = &g->s[v];
-        if (!s->enabled)
+        if (!s->ops)
             continue;
-        arb_ws_destroy(&s->ws);
+        if (s->ws_ready)
+            arb_ws_destroy(&s->ws);
         if (s->ops->keys_free)
             s->ops->keys_free(&s->keys);
         memset(&s->keys, 0, sizeof(s->keys)); /* no secret outlives the session */
+        s->ops = NULL;
     }
     if (g->ring.ring_fd > 0)
         io_uring_queue_exit(&g->ring);

@@ -76,6 +76,7 @@ struct arb_gw_session {
     uint64_t req_id;
     uint64_t keepalive_ns;        /* next dead man's switch refresh */
     bool was_open;                /* the keepalive has been armed on this connection */
+    bool ws_ready;                /* arb_ws_init succeeded: destroy must free it */
     bool enabled;
 };
 
@@ -91,6 +92,7 @@ struct arb_gw_order {
     uint8_t attempt;
     uint8_t resend; /* connection dropped: send again, same client id */
     uint8_t resent; /* this attempt is a re-send: a duplicate answer means the venue has it */
+    uint8_t querying; /* a status query is out after a drop: its answer decides a re-send */
 };
 
 /* Routes an order connection's messages to its venue. */

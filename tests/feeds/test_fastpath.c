@@ -285,7 +285,7 @@ static void test_value_helpers(void)
 {
     static const char alpha[] = "0123456789012345678901234567890123456789.-\"\\ex";
     uint64_t seed = 4242, bad = 0;
-    char s[40];
+    char s[64];
 
     for (int i = 0; i < 1000000; i++) {
         uint64_t r = t_rand(&seed);
