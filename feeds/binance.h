@@ -235,6 +235,33 @@ static inline int arb_binance_array(struct arb_parser *p, struct arb_json_cur *c
 }
 
 /*
+ * A combined-stream message names its stream first: {"stream":"btcusdt@depth@100ms",...}.
+ * Streams we do not parse (depth, trades, klines: most of a busy connection's bytes)
+ * are skipped on the name alone instead of being scanned to the end. True for one of
+ * those.
+ */
+static inline bool arb_binance_other_stream(const char *msg, size_t len)
+{
+    static const char head[] = "{\"stream\":\"";
+    const size_t hl = sizeof(head) - 1;
+
+    if (len < hl + 2 || memcmp(msg, head, hl) != 0)
+        return false;
+    const char *name = msg + hl, *end = memchr(name, '"', len - hl);
+    if (!end)
+        return false; /* malformed: the general scanner will say so */
+    size_t n = (size_t)(end - name);
+    const char *at = memchr(name, '@', n);
+    /* Only a well-formed "<symbol>@<kind>" name is judged here; anything odd is left to
+     * the scanner, which validates it. The all-market streams start with '!'. */
+    if (!at || at == name || name[0] == '!')
+        return false;
+    size_t rest = n - (size_t)(at - name);
+    return !(rest >= 11 && memcmp(at, "@bookTicker", 11) == 0) &&
+           !(rest >= 10 && memcmp(at, "@markPrice", 10) == 0);
+}
+
+/*
  * One message: a raw event `{"e":..}`, a combined-stream wrapper
  * `{"stream":..,"data":{..}|[..]}`, or a raw event array. The wrapper's data
  * is walked in place, not skipped and re-read.
@@ -251,6 +278,8 @@ static inline int arb_binance_message(struct arb_parser *p, const char *msg, siz
 
     if (max < 1)
         return ARB_PARSE_MALFORMED;
+    if (arb_binance_other_stream(msg, len))
+        return ARB_PARSE_SKIP;
     if (!arb_json_enter_msg(&c, msg, len, '{')) {
         int rc;
         if (!arb_json_enter_msg(&c, msg, len, '['))
@@ -378,7 +407,10 @@ static inline int arb_binance_parse(struct arb_parser *p, const char *msg, size_
                                     uint64_t recv_ts_ns, struct arb_tick *out, int max,
                                     bool funding)
 {
-    int rc = max < 1 ? ARB_PARSE_MALFORMED : arb_binance_fast(p, msg, len, recv_ts_ns, out);
+    /* A stream we do not parse is skipped by both paths alike, on its name. */
+    int rc = max < 1                               ? ARB_PARSE_MALFORMED
+             : arb_binance_other_stream(msg, len) ? ARB_PARSE_SKIP
+                                                   : arb_binance_fast(p, msg, len, recv_ts_ns, out);
 
     if (rc == ARB_PARSE_FAST_MISS)
         rc = arb_binance_message(p, msg, len, recv_ts_ns, out, max, funding);

@@ -25,11 +25,11 @@ enum arb_capture_kind arb_capture_line(const char *line, size_t len, uint64_t *t
         (end - p >= 6 && memcmp(p, "wss://", 6) == 0))
         return ARB_CAPTURE_META;
 
+    /* 19 digits always fit in uint64 (10^19 < 2^64): no overflow test per digit. */
     for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++) {
-        unsigned d = (unsigned)(*p - '0');
-        if (whole > (UINT64_MAX - d) / 10)
+        if (nd == 19)
             goto bare;
-        whole = whole * 10 + d;
+        whole = whole * 10 + (uint64_t)(*p - '0');
     }
     if (nd == 0)
         goto bare;

@@ -28,6 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 extern char **environ;
 
 #ifndef ARB_DATA_DIR
@@ -130,6 +134,36 @@ static void sim_stop(struct sim *s)
     }
 }
 
+/*
+ * A fresh EC P-256 key for the simulated Coinbase: the private key, PEM, into
+ * `path` (created 0600, never overwritten) and into pem (cap bytes); arbsim
+ * verifies the engine's ES256 JWTs with its public half. Returns 0 or -1.
+ */
+static int demo_coinbase_key(const char *path, char *pem, size_t cap)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data;
+    long n = 0;
+    int rc = -1;
+
+    if (k && bio && PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) == 1)
+        n = BIO_get_mem_data(bio, &data);
+    if (n > 0 && (size_t)n < cap) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd >= 0 && write(fd, data, (size_t)n) == n) {
+            memcpy(pem, data, (size_t)n);
+            pem[n] = '\0';
+            rc = 0;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    BIO_free(bio);
+    EVP_PKEY_free(k);
+    return rc;
+}
+
 static void demo_usage(FILE *out)
 {
     fprintf(out,
@@ -166,8 +200,9 @@ int arb_cmd_demo(int argc, char **argv)
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
         else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
-            fprintf(stderr, "arbiter demo: --control: the control socket is not built yet; "
-                            "ignoring %s\n",
+            fprintf(stderr,
+                    "arbiter demo: --control: the control socket is not built yet; "
+                    "ignoring %s\n",
                     argv[++i]);
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             demo_usage(stdout);
@@ -194,21 +229,22 @@ int arb_cmd_demo(int argc, char **argv)
     char kscript[64], cscript[64];
     snprintf(b2q, sizeof(b2q), "%s/bars2quotes", bin);
     snprintf(sim_bin, sizeof(sim_bin), "%s/arbsim", bin);
-    snprintf(kin1, sizeof(kin1), "%s/depeg-2023-03/kraken_usdcusd_1m_20230308-20230316.csv:USDC/USD",
-             data);
-    snprintf(kin2, sizeof(kin2), "%s/depeg-2023-03/kraken_usdtusd_1m_20230308-20230316.csv:USDT/USD",
-             data);
-    snprintf(cin, sizeof(cin), "%s/depeg-2023-03/coinbase_usdtusd_1m_20230308-20230316.csv:USDT-USD",
-             data);
+    snprintf(kin1, sizeof(kin1),
+             "%s/depeg-2023-03/kraken_usdcusd_1m_20230308-20230316.csv:USDC/USD", data);
+    snprintf(kin2, sizeof(kin2),
+             "%s/depeg-2023-03/kraken_usdtusd_1m_20230308-20230316.csv:USDT/USD", data);
+    snprintf(cin, sizeof(cin),
+             "%s/depeg-2023-03/coinbase_usdtusd_1m_20230308-20230316.csv:USDT-USD", data);
     snprintf(kscript, sizeof(kscript), "%s/kraken.csv", tmp);
     snprintf(cscript, sizeof(cscript), "%s/coinbase.csv", tmp);
-    char *k_argv[] = {b2q, "--exchange", "kraken", "--format", "arbsim", "--from", (char *)from,
-                      "--to", (char *)to, kin1, kin2, NULL};
-    char *c_argv[] = {b2q, "--exchange", "coinbase", "--format", "arbsim", "--from", (char *)from,
-                      "--to", (char *)to, cin, NULL};
+    char *k_argv[] = {b2q,          "--exchange", "kraken",   "--format", "arbsim", "--from",
+                      (char *)from, "--to",       (char *)to, kin1,       kin2,     NULL};
+    char *c_argv[] = {b2q,          "--exchange", "coinbase", "--format", "arbsim", "--from",
+                      (char *)from, "--to",       (char *)to, cin,        NULL};
     if (run_to_file(k_argv, kscript) != 0 || run_to_file(c_argv, cscript) != 0) {
-        fprintf(stderr, "arbiter demo: could not turn %s/depeg-2023-03 into scripts (is the "
-                        "data there? --data DIR)\n",
+        fprintf(stderr,
+                "arbiter demo: could not turn %s/depeg-2023-03 into scripts (is the "
+                "data there? --data DIR)\n",
                 data);
         return 1;
     }
@@ -244,12 +280,22 @@ int arb_cmd_demo(int argc, char **argv)
         return 1;
     }
     close(kf);
+    /* Coinbase signs with a CDP key: a key name, and an EC private key that stays in memory. */
+    static char cb_pem[1024];
+    char cb_keyfile[80], cb_key[64];
+    snprintf(cb_keyfile, sizeof(cb_keyfile), "%s/coinbase.pem", tmp);
+    snprintf(cb_key, sizeof(cb_key), "organizations/demo/apiKeys/%s", key + 5);
+    if (demo_coinbase_key(cb_keyfile, cb_pem, sizeof(cb_pem)) < 0) {
+        fprintf(stderr, "arbiter demo: cannot make the Coinbase test key\n");
+        return 1;
+    }
 
     struct sim sims[DEMO_MAX_SIMS] = {0};
-    char *ks_argv[] = {sim_bin, "--venue", "kraken", "--script", kscript, "--speed", speed_s,
-                       "--key-file", keyfile, "--no-stdin", NULL};
-    char *cs_argv[] = {sim_bin, "--venue", "coinbase", "--script", cscript, "--speed", speed_s,
-                       "--no-stdin", NULL};
+    char *ks_argv[] = {sim_bin, "--venue",    "kraken", "--script",   kscript, "--speed",
+                       speed_s, "--key-file", keyfile,  "--no-stdin", NULL};
+    char *cs_argv[] = {sim_bin,    "--venue",    "coinbase",  "--script", cscript,
+                       "--speed",  speed_s,      "--api-key", cb_key,     "--coinbase-pubkey",
+                       cb_keyfile, "--no-stdin", NULL};
     if (sim_start(&sims[0], ks_argv) < 0 || sim_start(&sims[1], cs_argv) < 0) {
         fprintf(stderr, "arbiter demo: the venue simulators did not start (%s)\n", sim_bin);
         sim_stop(&sims[0]);
@@ -273,7 +319,11 @@ int arb_cmd_demo(int argc, char **argv)
     cv->symbols[0] = "USDT-USD";
     cv->nsymbols = 1;
     cv->cpu = 1;
-    cv->trade = false; /* Coinbase orders are REST; the gateway's sessions are WebSocket */
+    /* Coinbase orders are REST: HTTP/1.1 keep-alive to the simulator's port. */
+    snprintf(cv->order_url, sizeof(cv->order_url), "http://127.0.0.1:%d", sims[1].port);
+    snprintf(cv->creds.key, sizeof(cv->creds.key), "%s", cb_key);
+    snprintf(cv->creds.secret, sizeof(cv->creds.secret), "%s", cb_pem);
+    cv->creds.have = 1;
     r.cfg.journal = journal;
 
     static struct arb_engine e;
@@ -322,6 +372,9 @@ int arb_cmd_demo(int argc, char **argv)
     unlink(kscript);
     unlink(cscript);
     unlink(keyfile);
+    unlink(cb_keyfile);
     rmdir(tmp);
+    OPENSSL_cleanse(cb_pem, sizeof(cb_pem)); /* test material, but no key outlives its run */
+    arb_creds_wipe(&cv->creds);
     return 0;
 }

@@ -52,8 +52,10 @@ struct input {
     struct arb_symtab symtab;
     struct resolve_ctx rctx;
     char venue[ARB_NAME_MAX];
-    char *line;
-    size_t cap;
+    char *buf;          /* read buffer; lines are handed out in place */
+    size_t cap, rpos, end;   /* buffer size, read position, bytes held */
+    bool eof_data;
+    char *line;         /* the current line, inside buf */
     uint64_t lineno;
     uint64_t last_ts;   /* bare payload lines inherit the previous line's time */
     uint64_t reported;
@@ -75,29 +77,60 @@ static int replay_resolve(void *ctx, const char *sym, size_t len)
     return id;
 }
 
-/* Reads one line of any length into in->line. Returns its length, or -1 at EOF. */
+/* Doubles the read buffer (a line longer than it). False when out of memory. */
+static bool grow(struct input *in)
+{
+    size_t ncap = in->cap ? in->cap * 2 : 1 << 22;
+    char *b = realloc(in->buf, ncap + 1);
+    if (!b)
+        return false;
+    in->buf = b;
+    in->cap = ncap;
+    return true;
+}
+
+/*
+ * Reads the next line in place: in->line points into a large buffer refilled
+ * with gzread (which reads plain files as they are), so a line costs one
+ * memchr and no copy. Returns its length (without the newline, which becomes a
+ * NUL), or -1 at the end.
+ */
 static long read_line(struct input *in)
 {
-    size_t len = 0;
-
     for (;;) {
-        if (in->cap - len < 2) {
-            size_t ncap = in->cap ? in->cap * 2 : 1 << 16;
-            char *p = realloc(in->line, ncap);
-            if (!p)
+        char *start = in->buf + in->rpos, *stop = in->buf + in->end;
+        char *nl = memchr(start, '\n', (size_t)(stop - start));
+        if (nl) {
+            size_t n = (size_t)(nl - start);
+            *nl = '\0';
+            in->rpos += n + 1;
+            in->line = start;
+            if (n && start[n - 1] == '\r')
+                start[--n] = '\0';
+            return (long)n;
+        }
+        if (in->eof_data) {
+            if (start == stop)
                 return -1;
-            in->line = p;
-            in->cap = ncap;
+            /* The last line has no newline: hand it over as it is (buf has a spare byte). */
+            size_t n = (size_t)(stop - start);
+            in->buf[in->end] = '\0';
+            in->rpos = in->end;
+            in->line = start;
+            return (long)n;
         }
-        if (!gzgets(in->gz, in->line + len, (int)(in->cap - len)))
-            return len ? (long)len : -1;
-        len += strlen(in->line + len);
-        if (len && in->line[len - 1] == '\n') {
-            in->line[--len] = '\0';
-            if (len && in->line[len - 1] == '\r')
-                in->line[--len] = '\0';
-            return (long)len;
-        }
+        /* Keep the partial line, make room, read more. */
+        if (stop > start)
+            memmove(in->buf, start, (size_t)(stop - start));
+        in->end -= in->rpos;
+        in->rpos = 0;
+        if (in->end == in->cap && !grow(in))
+            return -1;
+        int k = gzread(in->gz, in->buf + in->end, (unsigned)(in->cap - in->end));
+        if (k <= 0)
+            in->eof_data = true;
+        else
+            in->end += (size_t)k;
     }
 }
 
@@ -175,7 +208,7 @@ static int input_open(struct input *in, const char *arg, struct arb_registry *re
         snprintf(err, errlen, "%s: %s", in->path, strerror(errno ? errno : ENOENT));
         return -ENOENT;
     }
-    gzbuffer(in->gz, 1 << 18);
+    gzbuffer(in->gz, 1 << 20);
     if (in->kind == INPUT_TARDIS) {
         /* The header says which dataset; the first row says which exchange. */
         long len = read_line(in);
@@ -189,7 +222,8 @@ static int input_open(struct input *in, const char *arg, struct arb_registry *re
                         in->path);
             return -EINVAL;
         }
-        z_off_t data = gztell(in->gz);
+        /* Peek at row 2 and put it back: only its exchange column is needed now. */
+        size_t row2;
         len = read_line(in);
         const char *comma = len > 0 ? memchr(in->line, ',', (size_t)len) : NULL;
         if (!comma || (size_t)(comma - in->line) >= sizeof(in->venue)) {
@@ -198,7 +232,9 @@ static int input_open(struct input *in, const char *arg, struct arb_registry *re
         }
         memcpy(in->venue, in->line, (size_t)(comma - in->line));
         in->venue[comma - in->line] = '\0';
-        gzseek(in->gz, data, SEEK_SET);
+        row2 = (size_t)(in->line - in->buf); /* the buffer may have moved under the read */
+        in->buf[row2 + (size_t)len] = '\n'; /* CR, if any, is simply dropped */
+        in->rpos = row2;
     }
     int vid = arb_registry_venue(reg, in->venue);
     if (vid < 0) {
@@ -371,7 +407,7 @@ int arb_cmd_replay(int argc, char **argv)
             fprintf(stderr, "arbiter replay: %s: read error\n", inputs[i].path);
             status = 1;
         }
-        free(inputs[i].line);
+        free(inputs[i].buf);
     }
     printf("{\"summary\":{\"events\":%llu,\"spread\":%llu,\"basis\":%llu,\"depeg\":%llu,"
            "\"intent\":%llu,\"refusal\":%llu,\"refusals\":{",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Coinbase Advanced Trade order entry: the create-order request with its CDP
- * JWT (ES256 through OpenSSL, DER signature converted to r||s), and the
- * create-order answers and `user` channel updates as executions.
+ * JWT (ES256 through OpenSSL, DER signature converted to r||s) taken from a
+ * pool signed ahead of time, the follow-up order query, and the create-order
+ * answers, historical orders and `user` channel updates as executions.
  */
 #include "coinbase.h"
 
@@ -22,13 +23,27 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#define ORDERS_URI "POST api.coinbase.com/api/v3/brokerage/orders"
-#define BODY_MAX   384 /* the JSON body: fixed text, a symbol, an id and two decimals */
+#define ORDERS_URI   "POST api.coinbase.com/api/v3/brokerage/orders"
+#define HISTORICAL   "/api/v3/brokerage/orders/historical/"
+#define BODY_MAX     384 /* the JSON body: fixed text, a symbol, an id and two decimals */
+#define ORDER_ID_MAX 64  /* Coinbase order ids are UUIDs (36 characters) */
+
+/* One pre-signed create-order JWT. */
+struct jwt_slot {
+    uint64_t nbf_s; /* its nbf: usable until nbf_s + ARB_COINBASE_JWT_REFRESH_S */
+    uint32_t len;
+    char jwt[ARB_COINBASE_JWT_MAX];
+};
 
 struct coinbase_state {
     EVP_PKEY *key;  /* EC P-256 (ES256) or Ed25519 (EdDSA) */
     EVP_MD_CTX *md; /* reused by every signature */
     int eddsa;      /* the key is Ed25519: alg EdDSA, signature already raw */
+    /* Pre-signed create-order JWTs, oldest first: [head, head + n) modulo the pool size.
+     * Gateway thread only: filled when it is idle, taken by encode_order. */
+    struct jwt_slot pool[ARB_COINBASE_JWT_POOL];
+    uint32_t head, n;
+    struct arb_coinbase_pool_stats stats;
 };
 
 /* CDP hands keys out in JSON with "\n" escapes; accept them as pasted. */
@@ -200,11 +215,90 @@ int arb_coinbase_jwt(const struct arb_venue_keys *k, const char *uri, uint64_t n
     return (int)n;
 }
 
+/* ---- pre-signed JWTs ---------------------------------------------------------------------- */
+
+/* Drops pooled JWTs too old to send (or, after a clock step back, not yet valid). */
+static void pool_expire(struct coinbase_state *st, uint64_t now_s)
+{
+    while (st->n) {
+        const struct jwt_slot *j = &st->pool[st->head];
+        if (now_s >= j->nbf_s && now_s - j->nbf_s < ARB_COINBASE_JWT_REFRESH_S)
+            return; /* the rest are younger */
+        st->head = (st->head + 1) % ARB_COINBASE_JWT_POOL;
+        st->n--;
+        st->stats.dropped++;
+    }
+}
+
+/* The oldest usable pooled JWT, taken (each carries its own nonce: one use), or NULL. */
+static const struct jwt_slot *pool_take(struct coinbase_state *st, uint64_t now_s)
+{
+    pool_expire(st, now_s);
+    if (!st->n) {
+        st->stats.misses++;
+        return NULL;
+    }
+    const struct jwt_slot *j = &st->pool[st->head];
+    st->head = (st->head + 1) % ARB_COINBASE_JWT_POOL;
+    st->n--;
+    st->stats.hits++;
+    return j;
+}
+
+int arb_coinbase_jwt_pool_fill(struct arb_venue_keys *k, uint64_t now_s, unsigned max_sign)
+{
+    struct coinbase_state *st = k->sign_state;
+
+    if (!st)
+        return -EINVAL;
+    pool_expire(st, now_s);
+    for (unsigned i = 0; i < max_sign && st->n < ARB_COINBASE_JWT_POOL; i++) {
+        struct jwt_slot *j = &st->pool[(st->head + st->n) % ARB_COINBASE_JWT_POOL];
+        int rc = arb_coinbase_jwt(k, ORDERS_URI, now_s, j->jwt, sizeof(j->jwt));
+        if (rc < 0)
+            return rc;
+        j->len = (uint32_t)rc;
+        j->nbf_s = now_s;
+        st->n++;
+        st->stats.signed_++;
+    }
+    return (int)st->n;
+}
+
+void arb_coinbase_jwt_pool_stats(const struct arb_venue_keys *k,
+                                 struct arb_coinbase_pool_stats *out)
+{
+    const struct coinbase_state *st = k->sign_state;
+
+    memset(out, 0, sizeof(*out));
+    if (st) {
+        *out = st->stats;
+        out->ready = st->n;
+    }
+}
+
+/* The gateway's idle hook: one JWT per call (~70 us), so an idle turn stays short. */
+static int coinbase_idle(struct arb_venue_keys *k, uint64_t now_ms)
+{
+    struct coinbase_state *st = k->sign_state;
+
+    if (!st)
+        return 0;
+    pool_expire(st, now_ms / 1000);
+    if (st->n == ARB_COINBASE_JWT_POOL)
+        return 0;
+    int rc = arb_coinbase_jwt_pool_fill(k, now_ms / 1000, 1);
+    return rc < 0 ? rc : 1;
+}
+
+/* ---- requests ------------------------------------------------------------------------------ */
+
 static int coinbase_encode_order(const struct arb_venue_keys *k, const struct arb_order *o,
                                  char *buf, size_t len)
 {
     const struct arb_leg *leg = o->leg;
-    char body[BODY_MAX], jwt[ARB_COINBASE_JWT_MAX];
+    char body[BODY_MAX], own[ARB_COINBASE_JWT_MAX];
+    const char *jwt = own;
     struct arb_wbuf w;
     size_t clid_len;
     int bl, jl;
@@ -234,9 +328,16 @@ static int coinbase_encode_order(const struct arb_venue_keys *k, const struct ar
     bl = arb_wbuf_len(&w);
     if (bl < 0)
         return -EINVAL;
-    jl = arb_coinbase_jwt(k, ORDERS_URI, o->ts_ms / 1000, jwt, sizeof(jwt));
-    if (jl < 0)
-        return jl;
+    /* A pooled JWT is a copy; signing here costs ~70 us and allocates inside OpenSSL. */
+    const struct jwt_slot *pooled = pool_take(k->sign_state, o->ts_ms / 1000);
+    if (pooled) {
+        jwt = pooled->jwt;
+        jl = (int)pooled->len;
+    } else {
+        jl = arb_coinbase_jwt(k, ORDERS_URI, o->ts_ms / 1000, own, sizeof(own));
+        if (jl < 0)
+            return jl;
+    }
     arb_wbuf_init(&w, buf, len);
     ARB_WBUF_LIT(&w, "POST /api/v3/brokerage/orders HTTP/1.1\r\nHost: api.coinbase.com\r\n"
                      "Authorization: Bearer ");
@@ -245,6 +346,49 @@ static int coinbase_encode_order(const struct arb_venue_keys *k, const struct ar
     arb_wbuf_u64(&w, (uint64_t)bl);
     ARB_WBUF_LIT(&w, "\r\n\r\n");
     arb_wbuf_put(&w, body, (size_t)bl);
+    return arb_wbuf_len(&w);
+}
+
+/* An order id we may put in a path and a JSON string as it is. */
+static bool order_id_ok(const char *s, size_t n)
+{
+    if (n == 0 || n >= ORDER_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* GET .../orders/historical/{order_id}: its URI names the order, so its JWT is signed now. */
+int arb_coinbase_encode_order_query(const struct arb_venue_keys *k, const char *oid, uint64_t ts_ms,
+                                    char *buf, size_t len)
+{
+    char uri[128], jwt[ARB_COINBASE_JWT_MAX];
+    size_t ol = oid ? strlen(oid) : 0;
+    struct arb_wbuf w;
+    int jl;
+
+    if (!order_id_ok(oid, ol))
+        return -EINVAL;
+    arb_wbuf_init(&w, uri, sizeof(uri));
+    ARB_WBUF_LIT(&w, "GET api.coinbase.com" HISTORICAL);
+    arb_wbuf_put(&w, oid, ol);
+    arb_wbuf_put(&w, "", 1);
+    if (w.full)
+        return -EINVAL;
+    jl = arb_coinbase_jwt(k, uri, ts_ms / 1000, jwt, sizeof(jwt));
+    if (jl < 0)
+        return jl;
+    arb_wbuf_init(&w, buf, len);
+    ARB_WBUF_LIT(&w, "GET " HISTORICAL);
+    arb_wbuf_put(&w, oid, ol);
+    ARB_WBUF_LIT(&w, " HTTP/1.1\r\nHost: api.coinbase.com\r\nAuthorization: Bearer ");
+    arb_wbuf_put(&w, jwt, (size_t)jl);
+    ARB_WBUF_LIT(&w, "\r\n\r\n");
     return arb_wbuf_len(&w);
 }
 
@@ -263,8 +407,13 @@ static int user_kind(const char *s, size_t n, int64_t cum)
     return -1;
 }
 
-/* One order of a user-channel event. Returns 1 for an order with a client id, else 0. */
-static int user_order(const char *p, const char *end, uint64_t ts, struct arb_exec *e)
+/*
+ * One order of a user-channel event, or the order of a historical-order answer
+ * (`hist`: its own names for the quantities, and a status not yet final is an ack
+ * carrying what has filled, since the order may still trade). Returns 1 for an
+ * order with a client id, else 0.
+ */
+static int user_order(const char *p, const char *end, uint64_t ts, struct arb_exec *e, bool hist)
 {
     struct arb_json_cur c;
     struct arb_json_val v, status = {0}, reject = {0};
@@ -281,9 +430,11 @@ static int user_order(const char *p, const char *end, uint64_t ts, struct arb_ex
             arb_exec_copy(e->clid, sizeof(e->clid), v.s, v.len);
         else if (ARB_JSON_EQ(k, kl, "status"))
             status = v;
-        else if (ARB_JSON_EQ(k, kl, "cumulative_quantity"))
+        else if (hist ? ARB_JSON_EQ(k, kl, "filled_size")
+                      : ARB_JSON_EQ(k, kl, "cumulative_quantity"))
             rc = arb_exec_decimal(&v, &e->filled_qty_e8);
-        else if (ARB_JSON_EQ(k, kl, "avg_price"))
+        else if (hist ? ARB_JSON_EQ(k, kl, "average_filled_price")
+                      : ARB_JSON_EQ(k, kl, "avg_price"))
             rc = arb_exec_decimal(&v, &e->avg_px_e8);
         else if (ARB_JSON_EQ(k, kl, "total_fees"))
             rc = arb_exec_decimal(&v, &e->fee_e8);
@@ -297,6 +448,9 @@ static int user_order(const char *p, const char *end, uint64_t ts, struct arb_ex
     if (!e->clid[0] || status.type != ARB_JSON_STR)
         return 0;
     kind = user_kind(status.s, status.len, e->filled_qty_e8);
+    if (hist && kind == ARB_EXEC_PARTIAL && !ARB_JSON_EQ(status.s, status.len, "CANCELLED") &&
+        !ARB_JSON_EQ(status.s, status.len, "EXPIRED"))
+        kind = ARB_EXEC_ACK;
     if (kind < 0)
         return 0;
     e->kind = (uint8_t)kind;
@@ -336,7 +490,7 @@ static int user_channel(const struct arb_json_val *events, uint64_t ts, struct a
                 int rc;
                 if (!arb_json_take(&arr, &o) || o.type != ARB_JSON_OBJ)
                     return -EINVAL;
-                rc = user_order(o.s, o.s + o.len, ts, &e);
+                rc = user_order(o.s, o.s + o.len, ts, &e, false);
                 if (rc < 0)
                     return rc;
                 if (rc == 0)
@@ -406,7 +560,7 @@ static int coinbase_parse_exec(const char *msg, size_t len, struct arb_exec *out
     int status = 0, http, success = -1;
     struct arb_json_cur c;
     struct arb_json_val v, channel = {0}, events = {0}, ok = {0}, err = {0}, failure = {0},
-                           error = {0}, message = {0};
+                           error = {0}, message = {0}, order = {0};
     uint64_t ts = 0;
 
     if (!msg || max < 1)
@@ -431,6 +585,8 @@ static int coinbase_parse_exec(const char *msg, size_t len, struct arb_exec *out
             error = v;
         else if (ARB_JSON_EQ(k, kl, "message"))
             message = v;
+        else if (ARB_JSON_EQ(k, kl, "order"))
+            order = v;
         else if (ARB_JSON_EQ(k, kl, "timestamp") && v.type == ARB_JSON_STR) {
             uint64_t ns;
             if (arb_json_rfc3339_ns(v.s, v.len, &ns) < 0)
@@ -453,6 +609,9 @@ static int coinbase_parse_exec(const char *msg, size_t len, struct arb_exec *out
     }
     if (success >= 0)
         return create_answer(success, &ok, &err, &failure, status, out);
+    /* GET .../orders/historical/{id}: {"order":{...}}, the order's state and totals. */
+    if (order.type == ARB_JSON_OBJ && status < 400)
+        return user_order(order.s, order.s + order.len, ts, out, true);
     if (status >= 400) {
         /* Auth and validation failures: {"error":"INVALID_ARGUMENT","message":".."}. */
         arb_exec_clear(out);
@@ -467,6 +626,50 @@ static int coinbase_parse_exec(const char *msg, size_t len, struct arb_exec *out
     return 0;
 }
 
+/* The order id in {"success":true,"success_response":{"order_id":..}} or {"order":{..}}. */
+static int coinbase_rest_pending(const char *msg, size_t len, char *oid, size_t cap)
+{
+    const char *body, *k;
+    size_t blen, kl;
+    int status = 0;
+    struct arb_json_cur c, o;
+    struct arb_json_val v, inner = {0}, id = {0}, st = {0};
+    bool create = false;
+
+    if (arb_http_split(msg, len, &status, &body, &blen) != 1 || status < 200 || status >= 300 ||
+        !arb_json_enter_msg(&c, body, blen, '{'))
+        return status >= 200 && status < 300 ? -EINVAL : 0;
+    while (arb_json_member(&c, &k, &kl, &v)) {
+        if (ARB_JSON_EQ(k, kl, "success_response") && v.type == ARB_JSON_OBJ) {
+            inner = v;
+            create = true;
+        } else if (ARB_JSON_EQ(k, kl, "order") && v.type == ARB_JSON_OBJ) {
+            inner = v;
+        }
+    }
+    if (!arb_json_finished(&c))
+        return -EINVAL;
+    if (inner.type != ARB_JSON_OBJ)
+        return 0; /* a refusal: nothing was booked */
+    arb_json_enter(&o, inner.s, inner.s + inner.len, '{');
+    while (arb_json_member(&o, &k, &kl, &v)) {
+        if (ARB_JSON_EQ(k, kl, "order_id") && v.type == ARB_JSON_STR)
+            id = v;
+        else if (ARB_JSON_EQ(k, kl, "status") && v.type == ARB_JSON_STR)
+            st = v;
+    }
+    if (o.state != ARB_JSON_DONE || !order_id_ok(id.s, id.len) || id.len >= cap)
+        return -EINVAL;
+    /* A historical order in a final state needs no more asking. */
+    if (!create && (st.type != ARB_JSON_STR || ARB_JSON_EQ(st.s, st.len, "FILLED") ||
+                    ARB_JSON_EQ(st.s, st.len, "CANCELLED") ||
+                    ARB_JSON_EQ(st.s, st.len, "EXPIRED") || ARB_JSON_EQ(st.s, st.len, "FAILED")))
+        return 0;
+    memcpy(oid, id.s, id.len);
+    oid[id.len] = '\0';
+    return (int)id.len;
+}
+
 const struct arb_venue_ops arb_venue_coinbase = {
     .name = "coinbase",
     .order_url = "https://api.coinbase.com/api/v3/brokerage/orders",
@@ -474,6 +677,15 @@ const struct arb_venue_ops arb_venue_coinbase = {
     .keys_free = coinbase_keys_free,
     .encode_order = coinbase_encode_order,
     .parse_exec = coinbase_parse_exec,
+    /* REST: the create answer has no fills, so each order is followed by a query of it. */
+    /* After a dropped connection the gateway asks before re-sending. Coinbase answers a
+     * create with a client_order_id it has seen with that order, creating nothing, so the
+     * same request is the query, and its follow-up reports the fills. */
+    .encode_query = coinbase_encode_order,
+    .rest = 1,
+    .rest_pending = coinbase_rest_pending,
+    .encode_followup = arb_coinbase_encode_order_query,
+    .idle = coinbase_idle,
     /* Advanced Trade allows 30 private REST requests per second; each order is one. */
     .orders_per_10s = 300,
     .weight_per_min = 0,

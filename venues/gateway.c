@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The order gateway thread: intents to signed orders, answers to fills and hedges. */
 #include "gateway.h"
+#include "gateway_rest.h"
 
 #include "core/clock.h"
 #include "core/event.h"
@@ -112,6 +113,17 @@ static void report_error(struct arb_gateway *g, uint16_t venue, uint32_t signal)
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* Queues the signed request in g->msg: a text frame, or on a REST session the request as it is. */
+static int session_send(struct arb_gateway *g, uint16_t venue, int slot, int leg, uint64_t req_id,
+                        size_t n)
+{
+    struct arb_gw_session *s = &g->s[venue];
+
+    if (s->rest)
+        return arb_gw_rest_send(g, venue, slot, leg, req_id, g->msg, n);
+    return arb_ws_send(&s->ws, ARB_WS_TEXT, g->msg, n);
+}
+
 /*
  * Signs and queues one order. Returns 0 when queued, -EAGAIN when a rate
  * limit holds it back, -errno when the session cannot send.
@@ -138,7 +150,7 @@ static int send_order(struct arb_gateway *g, int slot, int leg, const struct arb
     int n = s->ops->encode_order(&s->keys, &req, g->msg, sizeof(g->msg));
     if (n < 0)
         return n;
-    int rc = arb_ws_send(&s->ws, ARB_WS_TEXT, g->msg, (size_t)n);
+    int rc = session_send(g, l->venue, slot, leg, req.req_id, (size_t)n);
     if (rc < 0)
         return rc;
     uint64_t t1 = arb_clock_now_ns();
@@ -233,7 +245,7 @@ static int query_order(struct arb_gateway *g, int slot, int leg)
     int n = s->ops->encode_query(&s->keys, &req, g->msg, sizeof(g->msg));
     if (n < 0)
         return n;
-    int rc = arb_ws_send(&s->ws, ARB_WS_TEXT, g->msg, (size_t)n);
+    int rc = session_send(g, o->venue, slot, leg, req.req_id, (size_t)n);
     if (rc < 0)
         return rc;
     o->req_id = req.req_id;
@@ -558,6 +570,7 @@ static void session_lost(struct arb_gateway *g, uint16_t v)
     arb_log_limited(&g->log_limit, g->now_ns, ARB_LOG_WARN, "gateway: %s order connection: %s",
                     s->ops->name, s->ws.errmsg[0] ? s->ws.errmsg : arb_ws_state_name(s->ws.state));
     arb_ws_reset(&s->ws);
+    arb_gw_rest_lost(s);
     s->was_open = false;
     /* Orders whose answer was lost go out again with the same id once reconnected. */
     for (int slot = 0; slot < ARB_TWOLEG_MAX; slot++)
@@ -580,6 +593,8 @@ int arb_gateway_step(struct arb_gateway *g)
     for (uint32_t v = 0; v < ARB_MAX_VENUES; v++) {
         struct arb_gw_session *s = &g->s[v];
         if (!s->enabled)
+            continue;
+        if (s->rest && arb_gw_rest_step(g, (uint16_t)v))
             continue;
         if (s->ws.state == ARB_WS_IDLE && g->now_ns >= s->next_connect_ns) {
             if (arb_ws_connect(&s->ws, s->url) < 0)
@@ -619,6 +634,8 @@ int arb_gateway_step(struct arb_gateway *g)
         arb_ring_spsc_release(g->intents, k);
     work += (int)k;
     check_flights(g);
+    if (work == 0)
+        arb_gw_idle(g); /* nothing came or went: sign ahead while it is quiet */
     return work;
 }
 
@@ -769,6 +786,11 @@ int arb_gateway_init(struct arb_gateway *g, const struct arb_gateway_config *cfg
         g->msg_ctx[vid] = (struct arb_gw_msg_ctx){.g = g, .venue = (uint16_t)vid};
         struct arb_ws_config wc = {
             .ca_file = vc->ca_file, .on_msg = on_msg, .ctx = &g->msg_ctx[vid]};
+        /* REST venues: the same connection and TLS as a byte stream, framed as HTTP. */
+        if (ops->rest && (rc = arb_gw_rest_init(g, (uint16_t)vid, &wc)) < 0) {
+            arb_log(ARB_LOG_ERROR, "gateway: %s: %s", vc->venue, strerror(-rc));
+            return rc;
+        }
         rc = arb_ws_init(&s->ws, &g->ring, &wc);
         if (rc < 0) {
             arb_log(ARB_LOG_ERROR, "gateway: %s: %s", vc->venue, s->ws.errmsg);
@@ -804,6 +826,7 @@ void arb_gateway_destroy(struct arb_gateway *g)
             continue;
         if (s->ws_ready)
             arb_ws_destroy(&s->ws);
+        arb_gw_rest_destroy(s);
         if (s->ops->keys_free)
             s->ops->keys_free(&s->keys);
         memset(&s->keys, 0, sizeof(s->keys)); /* no secret outlives the session */
@@ -816,4 +839,11 @@ void arb_gateway_destroy(struct arb_gateway *g)
     arb_hist_destroy(g->h_sign);
     arb_hist_destroy(g->h_submit);
     arb_hist_destroy(g->h_ack);
+}
+
+/* ---- REST sessions (venues/gateway_rest.c) --------------------------------- */
+
+void arb_gw_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec *x)
+{
+    on_exec(g, venue, x);
 }

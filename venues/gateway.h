@@ -32,6 +32,8 @@
 
 #define ARB_GW_MSG_MAX 4096 /* largest signed request */
 
+struct arb_gw_rest;
+
 struct arb_gateway_venue {
     const char *venue;          /* plug-in name */
     const char *url;            /* order endpoint; NULL: the plug-in's public one */
@@ -74,10 +76,11 @@ struct arb_gw_session {
     uint64_t next_connect_ns;
     uint32_t attempt;
     uint64_t req_id;
-    uint64_t keepalive_ns;        /* next dead man's switch refresh */
-    bool was_open;                /* the keepalive has been armed on this connection */
-    bool ws_ready;                /* arb_ws_init succeeded: destroy must free it */
+    uint64_t keepalive_ns; /* next dead man's switch refresh */
+    bool was_open;         /* the keepalive has been armed on this connection */
+    bool ws_ready;         /* arb_ws_init succeeded: destroy must free it */
     bool enabled;
+    struct arb_gw_rest *rest; /* REST venues (ops->rest): HTTP state, venues/gateway_rest.h */
 };
 
 /* Per order in flight: what it asked, what it has filled so far. */
@@ -90,8 +93,8 @@ struct arb_gw_order {
     uint16_t venue;
     uint8_t live; /* awaiting a final answer */
     uint8_t attempt;
-    uint8_t resend; /* connection dropped: send again, same client id */
-    uint8_t resent; /* this attempt is a re-send: a duplicate answer means the venue has it */
+    uint8_t resend;   /* connection dropped: send again, same client id */
+    uint8_t resent;   /* this attempt is a re-send: a duplicate answer means the venue has it */
     uint8_t querying; /* a status query is out after a drop: its answer decides a re-send */
 };
 
@@ -117,8 +120,8 @@ struct arb_gateway_stats {
     _Atomic uint64_t duplicates; /* the venue already had that client id */
     _Atomic uint64_t disconnects;
     _Atomic uint64_t malformed;
-    _Atomic uint64_t late_fills;     /* fills reported after the order's final answer */
-    _Atomic uint64_t unknown;        /* answers that leave the order's state unknown (5xx) */
+    _Atomic uint64_t late_fills; /* fills reported after the order's final answer */
+    _Atomic uint64_t unknown;    /* answers that leave the order's state unknown (5xx) */
 };
 
 struct arb_gateway {
@@ -133,7 +136,7 @@ struct arb_gateway {
     uint64_t flights_live[ARB_TWOLEG_MAX / 64]; /* bit per slot opened and not yet retired */
     struct arb_gw_order ord[ARB_TWOLEG_MAX][3];
     struct arb_gw_msg_ctx msg_ctx[ARB_MAX_VENUES];
-    uint16_t req_map[4096];       /* request id -> slot * 3 + leg, for answers without a client id */
+    uint16_t req_map[4096]; /* request id -> slot * 3 + leg, for answers without a client id */
     struct arb_positions pos;
     struct arb_thread thread;
     _Atomic int stop;

@@ -122,6 +122,35 @@ struct arb_venue_ops {
      * channel). Returns the length, 0 for none, or -errno.
      */
     int (*on_open)(const struct arb_venue_keys *k, uint64_t req_id, char *buf, size_t len);
+    /*
+     * REST order entry (Coinbase): the session is an HTTP/1.1 keep-alive
+     * connection (http:// or https://) instead of a WebSocket. encode_order
+     * writes a whole request, sent as it is; answers are whole responses,
+     * matched to requests in order, for parse_exec.
+     */
+    uint8_t rest;
+    /*
+     * Optional, REST: when an answer (to an order, or to encode_followup's
+     * request) leaves the order's fills still to be asked for, copies the
+     * venue's order id into oid (cap bytes, NUL included) and returns its
+     * length; 0 when nothing more is needed (a refusal, a final state);
+     * -EINVAL for a malformed answer.
+     */
+    int (*rest_pending)(const char *msg, size_t len, char *oid, size_t cap);
+    /*
+     * Optional, REST: writes the signed request for the state and fills of the
+     * venue's order `oid`, answered so that parse_exec reports the order's
+     * cumulative fill. Returns the length or -errno.
+     */
+    int (*encode_followup)(const struct arb_venue_keys *k, const char *oid, uint64_t ts_ms,
+                           char *buf, size_t len);
+    /*
+     * Optional, cold: precomputes signing material while the gateway has
+     * nothing else to do (Coinbase signs create-order JWTs ahead). Each call
+     * does at most one costly step. Returns the steps done (0: nothing left
+     * to do) or -errno.
+     */
+    int (*idle)(struct arb_venue_keys *k, uint64_t now_ms);
     /* Published limits, used as the token buckets' defaults. */
     uint32_t orders_per_10s; /* order-count limit per 10 s (0: none published) */
     uint32_t weight_per_min; /* request weight per minute (0: none published) */
