@@ -25,11 +25,12 @@ enum arb_capture_kind arb_capture_line(const char *line, size_t len, uint64_t *t
         (end - p >= 6 && memcmp(p, "wss://", 6) == 0))
         return ARB_CAPTURE_META;
 
-    /* 19 digits always fit in uint64 (10^19 < 2^64): no overflow test per digit. */
+    /* 19 digits always fit in uint64 (10^19 < 2^64): only the 20th needs the test. */
     for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++) {
-        if (nd == 19)
+        unsigned d = (unsigned)(*p - '0');
+        if (nd >= 19 && (nd > 19 || whole > (UINT64_MAX - d) / 10))
             goto bare;
-        whole = whole * 10 + (uint64_t)(*p - '0');
+        whole = whole * 10 + d;
     }
     if (nd == 0)
         goto bare;
