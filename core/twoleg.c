@@ -114,6 +114,11 @@ int arb_twoleg_poll(struct arb_twoleg *t, int slot, uint64_t now_ns, struct arb_
         f->active = false;
         return -1;
     }
+    /* A hedge that came back short is retried only after the book had time to refill
+     * (ARB_TWOLEG_RETRY_NS, doubling per attempt): firing again into the same empty
+     * level would burn the attempts in a millisecond. */
+    if (f->hedges && now_ns - f->hedge_sent_ns < (ARB_TWOLEG_RETRY_NS << (f->hedges - 1)))
+        return 0;
     /* Long the excess (net > 0): sell it. Unwind on the leg that bought; chase on the leg
      * that should have sold. Short is the mirror image. */
     bool sell = net > 0;
@@ -130,8 +135,9 @@ int arb_twoleg_poll(struct arb_twoleg *t, int slot, uint64_t now_ns, struct arb_
     *hedge = *src;
     hedge->side = sell ? ARB_SIDE_SELL : ARB_SIDE_BUY;
     hedge->qty_e8 = net > 0 ? net : -net;
-    /* Marketable within the bound: pay up to slippage past the leg's own price. */
-    hedge->px_e8 = slip(src->px_e8, t->slippage_bps, !sell);
+    /* Marketable within the bound: pay up to slippage past the leg's own price; each
+     * retry may go one more bound further (the market moved away from the first try). */
+    hedge->px_e8 = slip(src->px_e8, t->slippage_bps * (int64_t)(f->hedges + 1), !sell);
     hedge->tif = ARB_TIF_IOC;
     f->hedge_side = hedge->side;
     f->hedges++;

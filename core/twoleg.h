@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ARB_TWOLEG_MAX 1024 /* intents in flight; a power of two */
+#define ARB_TWOLEG_MAX      1024      /* intents in flight; a power of two */
+#define ARB_TWOLEG_RETRY_NS 20000000ULL /* 20 ms before a second hedge attempt, doubling */
 
 enum arb_hedge_mode {
     ARB_HEDGE_UNWIND = 1, /* trade the over-filled leg back */

@@ -47,7 +47,7 @@ struct arb_ws_config {
      * allocating. Both are verified the same way.
      */
     int tls_max_version;
-    const char *headers;         /* extra upgrade lines, each ending "\r\n"; kept by pointer */
+    const char *headers; /* extra upgrade lines, each ending "\r\n"; kept by pointer */
     /*
      * Raw byte stream: no upgrade and no framing. The client is OPEN once TCP
      * (and TLS for https:// or wss://) is up; on_msg receives plaintext as it
@@ -173,8 +173,8 @@ int arb_ws_close(struct arb_ws *ws, uint16_t code);
 
 /*
  * Consumes bytes as if received (plaintext, after TLS): frames, and the
- * upgrade response while upgrading (raw mode: straight to on_msg). The path arb_ws_poll uses; exposed for
- * tests, fuzzing and replay. Returns 0, or ws->err once failed.
+ * upgrade response while upgrading (raw mode: straight to on_msg). The path arb_ws_poll uses;
+ * exposed for tests, fuzzing and replay. Returns 0, or ws->err once failed.
  */
 int arb_ws_input(struct arb_ws *ws, const uint8_t *p, size_t n, uint64_t recv_ts_ns);
 

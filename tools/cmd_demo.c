@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "tools/engine.h"
 #include "tools/run.h"
+#include "tools/simproc.h"
 #include "tools/status.h"
 
 #include <errno.h>
@@ -38,12 +39,8 @@ extern char **environ;
 #define ARB_DATA_DIR "data"
 #endif
 
-#define DEMO_MAX_SIMS 4
-
-struct sim {
-    pid_t pid;
-    int port;
-};
+#define DEMO_MAX_SIMS    4
+#define DEMO_SIM_STOP_MS 5000 /* SIGTERM to SIGKILL */
 
 static volatile sig_atomic_t interrupted;
 
@@ -86,52 +83,11 @@ static int run_to_file(char *const argv[], const char *out_path)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -EINTR;
 }
 
-/* Starts arbsim and reads its port from the first line it prints. */
-static int sim_start(struct sim *s, char *const argv[])
+/* Stops the simulators that were started: SIGTERM, then SIGKILL after a grace period. */
+static void demo_sims_stop(struct arb_simproc *sims)
 {
-    int pipefd[2];
-    posix_spawn_file_actions_t fa;
-
-    if (pipe(pipefd) < 0)
-        return -errno;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    int rc = posix_spawn(&s->pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pipefd[1]);
-    if (rc) {
-        close(pipefd[0]);
-        return -rc;
-    }
-    char line[256];
-    size_t n = 0;
-    while (n < sizeof(line) - 1) {
-        ssize_t k = read(pipefd[0], line + n, 1);
-        if (k <= 0 || line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    /* Keep the pipe open but unread: arbsim's later stdout lines are few. */
-    const char *colon = strrchr(line, ':');
-    s->port = colon ? atoi(colon + 1) : 0;
-    if (!strstr(line, "listening") || s->port <= 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        return -EPROTO;
-    }
-    return 0;
-}
-
-static void sim_stop(struct sim *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        s->pid = 0;
-    }
+    for (int i = 0; i < DEMO_MAX_SIMS; i++)
+        arb_simproc_stop(&sims[i], DEMO_SIM_STOP_MS);
 }
 
 /*
@@ -290,15 +246,17 @@ int arb_cmd_demo(int argc, char **argv)
         return 1;
     }
 
-    struct sim sims[DEMO_MAX_SIMS] = {0};
+    struct arb_simproc sims[DEMO_MAX_SIMS] = {0};
     char *ks_argv[] = {sim_bin, "--venue",    "kraken", "--script",   kscript, "--speed",
                        speed_s, "--key-file", keyfile,  "--no-stdin", NULL};
     char *cs_argv[] = {sim_bin,    "--venue",    "coinbase",  "--script", cscript,
                        "--speed",  speed_s,      "--api-key", cb_key,     "--coinbase-pubkey",
                        cb_keyfile, "--no-stdin", NULL};
-    if (sim_start(&sims[0], ks_argv) < 0 || sim_start(&sims[1], cs_argv) < 0) {
-        fprintf(stderr, "arbiter demo: the venue simulators did not start (%s)\n", sim_bin);
-        sim_stop(&sims[0]);
+    if (arb_simproc_start(&sims[0], ks_argv, ARB_SIMPROC_NO_STDIN) < 0 ||
+        arb_simproc_start(&sims[1], cs_argv, ARB_SIMPROC_NO_STDIN) < 0) {
+        fprintf(stderr, "arbiter demo: the venue simulators did not start (%s: %s)\n", sim_bin,
+                sims[0].pid ? sims[1].errmsg : sims[0].errmsg);
+        demo_sims_stop(sims);
         return 1;
     }
 
@@ -337,8 +295,7 @@ int arb_cmd_demo(int argc, char **argv)
         rc = arb_engine_start(&e);
     if (rc < 0) {
         fprintf(stderr, "arbiter demo: the engine did not start (see above)\n");
-        for (int i = 0; i < DEMO_MAX_SIMS; i++)
-            sim_stop(&sims[i]);
+        demo_sims_stop(sims);
         return 1;
     }
     signal(SIGINT, on_signal);
@@ -363,8 +320,7 @@ int arb_cmd_demo(int argc, char **argv)
         }
     }
     arb_engine_stop(&e);
-    for (int i = 0; i < DEMO_MAX_SIMS; i++)
-        sim_stop(&sims[i]);
+    demo_sims_stop(sims);
     double el = (double)(arb_clock_mono_ns() - t0) / 1e9;
     arb_status_summary(&e, stdout, el);
     arb_status_json(&e, stdout, el);

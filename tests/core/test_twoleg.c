@@ -105,11 +105,15 @@ static void test_alarm(void)
     int s = arb_twoleg_open(&t, &in, 0);
     arb_twoleg_exec(&t, s, 0, 100 * E8, true);
     arb_twoleg_exec(&t, s, 1, 0, true);
-    for (int k = 0; k < 2; k++) {
-        REQUIRE(arb_twoleg_poll(&t, s, 1, &h) == 1);
-        arb_twoleg_exec(&t, s, 2, 0, true); /* the hedge expires unfilled */
-    }
-    CHECK_EQ_I64(arb_twoleg_poll(&t, s, 2, &h), -1);
+    /* Retries wait 20 ms, then 40 ms, and go one slippage bound further each time. */
+    REQUIRE(arb_twoleg_poll(&t, s, 1, &h) == 1);
+    CHECK_EQ_I64(h.px_e8, 99800000); /* 1.00 less 20 bps */
+    arb_twoleg_exec(&t, s, 2, 0, true); /* the hedge expires unfilled */
+    CHECK_EQ_I64(arb_twoleg_poll(&t, s, 1 + 19 * MS, &h), 0);
+    REQUIRE(arb_twoleg_poll(&t, s, 1 + 20 * MS, &h) == 1);
+    CHECK_EQ_I64(h.px_e8, 99600000); /* two bounds: 40 bps */
+    arb_twoleg_exec(&t, s, 2, 0, true);
+    CHECK_EQ_I64(arb_twoleg_poll(&t, s, 2 + 20 * MS, &h), -1);
     CHECK_EQ_U64(t.stats.alarms, 1);
 }
 

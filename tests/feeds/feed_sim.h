@@ -14,25 +14,23 @@
 #include "core/registry.h"
 #include "core/ring.h"
 #include "feeds/feed.h"
+#include "tools/simproc.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define FS_MS 1000000ULL
 
-struct fs_sim {
-    pid_t pid;
-    int cmd_fd; /* arbsim's stdin */
-    FILE *out;  /* arbsim's stdout: the listening line(s), then command replies */
-    int port;
-};
+/*
+ * The tests' old name for a running arbsim; test_gateway_rest.c still spells it
+ * so (it is being changed elsewhere). New code writes struct arb_simproc.
+ */
+#define fs_sim arb_simproc
 
 static inline uint64_t fs_now_ms(void)
 {
@@ -56,56 +54,36 @@ static inline const char *fs_arbsim(int argc, char **argv)
     return argv[1];
 }
 
-/* Starts `path` with args (NULL-terminated, NULLs allowed at the end) and reads its port. */
-static inline void fs_sim_start(struct fs_sim *s, const char *path, const char *const *args)
+/* Starts `path` with args (NULL-terminated) and reads its port. */
+static inline void fs_sim_start(struct arb_simproc *s, const char *path, const char *const *args)
 {
     const char *argv[64];
-    int in[2], out[2], n = 0;
-    char line[256];
+    int n = 0;
 
     argv[n++] = path;
-    for (; args[n - 1] && n < 62; n++)
+    while (args[n - 1] && n < 63) {
         argv[n] = args[n - 1];
-    argv[n] = NULL;
-    REQUIRE(pipe(in) == 0 && pipe(out) == 0);
-    s->pid = fork();
-    REQUIRE(s->pid >= 0);
-    if (s->pid == 0) {
-        /* Dies with the test, however the test ends. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execv(path, (char *const *)argv);
-        _exit(127);
+        n++;
     }
-    close(in[0]);
-    close(out[1]);
+    argv[n] = NULL;
+    if (arb_simproc_start(s, (char *const *)argv, 0) < 0) {
+        T_FAIL("arbsim: %s", s->errmsg);
+        exit(T_EXIT_FAIL);
+    }
     signal(SIGPIPE, SIG_IGN);
-    s->cmd_fd = in[1];
-    s->out = fdopen(out[0], "r");
-    REQUIRE(s->out && fgets(line, sizeof line, s->out));
-    const char *colon = strrchr(line, ':');
-    REQUIRE(strncmp(line, "arbsim: listening ws://127.0.0.1:", 33) == 0 && colon);
-    s->port = atoi(colon + 1);
-    REQUIRE(s->port > 0);
 }
 
 /* Sends one command line and returns arbsim's one-line answer in reply. */
-static inline void fs_sim_cmd(struct fs_sim *s, const char *cmd, char *reply, size_t len)
+static inline void fs_sim_cmd(struct arb_simproc *s, const char *cmd, char *reply, size_t len)
 {
-    REQUIRE(dprintf(s->cmd_fd, "%s\n", cmd) > 0);
-    for (;;) {
-        REQUIRE(fgets(reply, (int)len, s->out));
-        /* The wss:// listening line may still be unread. */
-        if (strncmp(reply, "arbsim: ", 8) != 0)
-            return;
+    if (arb_simproc_cmd(s, cmd, reply, len) < 0) {
+        T_FAIL("arbsim: %s", s->errmsg);
+        exit(T_EXIT_FAIL);
     }
 }
 
 /* Sends a command that must be acknowledged with "ok <cmd>". */
-static inline void fs_sim_ok(struct fs_sim *s, const char *cmd)
+static inline void fs_sim_ok(struct arb_simproc *s, const char *cmd)
 {
     char reply[512], want[512];
 
@@ -116,7 +94,7 @@ static inline void fs_sim_ok(struct fs_sim *s, const char *cmd)
 }
 
 /* The unsigned number after `key` in arbsim's stats line, or UINT64_MAX. */
-static inline uint64_t fs_sim_stat(struct fs_sim *s, const char *key)
+static inline uint64_t fs_sim_stat(struct arb_simproc *s, const char *key)
 {
     char reply[2048], k[64];
 
@@ -127,23 +105,9 @@ static inline uint64_t fs_sim_stat(struct fs_sim *s, const char *key)
 }
 
 /* Quits arbsim and returns its exit status (-1 if it had to be killed). */
-static inline int fs_sim_stop(struct fs_sim *s)
+static inline int fs_sim_stop(struct arb_simproc *s)
 {
-    int status = 0;
-
-    dprintf(s->cmd_fd, "quit\n");
-    close(s->cmd_fd);
-    for (int i = 0; i < 500; i++) {
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-            fclose(s->out);
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        fs_sleep_ms(10);
-    }
-    kill(s->pid, SIGKILL);
-    waitpid(s->pid, &status, 0);
-    fclose(s->out);
-    return -1;
+    return arb_simproc_stop(s, 5000);
 }
 
 /* A fresh temp dir in `dir` (at least 64 bytes). */

@@ -76,7 +76,7 @@ static void run(const char *arbsim, const char *arbiter, const char *dir, const 
                 int passes, bool flood)
 {
     char cap[512], loops[16], cmd[1200], v[64];
-    struct fs_sim sim;
+    struct arb_simproc sim;
     size_t n = (size_t)passes * NQ, got = 0;
     struct arb_tick *ticks = calloc(n, sizeof *ticks);
 

@@ -30,7 +30,7 @@ static bool next_bbo(struct arb_tick *t)
     return true;
 }
 
-static void start(struct fs_sim *sim, const char *arbsim, const char *script, int contiguous)
+static void start(struct arb_simproc *sim, const char *arbsim, const char *script, int contiguous)
 {
     const char *args[] = {"--venue", "binance",     "--script", script, "--loop",
                           "0",       "--seq-start", "1000",     NULL};
@@ -42,7 +42,7 @@ static void start(struct fs_sim *sim, const char *arbsim, const char *script, in
     REQUIRE(arb_feed_start(&ff.feed) == 0);
 }
 
-static void stop(struct fs_sim *sim)
+static void stop(struct arb_simproc *sim)
 {
     fs_feed_destroy(&ff);
     CHECK_EQ_I64(fs_sim_stop(sim), 0);
@@ -51,7 +51,7 @@ static void stop(struct fs_sim *sim)
 /* `skip 5` moves one message's sequence on by 6: a gap only when contiguous. */
 static void test_skip(const char *arbsim, const char *script, int contiguous)
 {
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t, prev;
     int jumps = 0;
 
@@ -91,7 +91,7 @@ static void test_step_back(const char *arbsim, const char *dir, int contiguous)
     static const uint8_t gap_contig[6] = {0, 0, 1, 1, 1, 0};
     char text[2048], cap[512];
     size_t pos = 0;
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t;
 
     fprintf(stderr, "-- step back, seq_contiguous %d\n", contiguous);
@@ -123,7 +123,7 @@ static void test_step_back(const char *arbsim, const char *dir, int contiguous)
 
 static void test_garbage(const char *arbsim, const char *script)
 {
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t;
 
     fprintf(stderr, "-- garbage\n");

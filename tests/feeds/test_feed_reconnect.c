@@ -73,7 +73,7 @@ static bool next_bbo(struct arb_tick *t, unsigned timeout_ms)
 }
 
 /* One drop: status, counters, backoff, resubscription, resumed ticks. */
-static void drop(struct fs_sim *sim, const char *cmd, int round)
+static void drop(struct arb_simproc *sim, const char *cmd, int round)
 {
     struct arb_tick st, t;
 
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 {
     const char *arbsim = fs_arbsim(argc, argv);
     char dir[128], script[512];
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t;
 
     make_rows();

@@ -62,7 +62,7 @@ static bool until_status(struct arb_tick *st, struct arb_tick *last, unsigned ti
 
 static void test_stall(const char *arbsim, const char *script)
 {
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t, last, st;
     const char *args[] = {"--venue", "binance",     "--script", script, "--loop",
                           "0",       "--seq-start", "1000",     NULL};
@@ -152,7 +152,7 @@ static void rfc3339(uint64_t ns, char *out, size_t len)
 
 static void test_lag(const char *arbsim, const char *dir)
 {
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t;
     char cap[512], text[2048], old_ts[40], now_ts[40];
     uint64_t now = arb_clock_real_ns();

@@ -37,7 +37,7 @@ static struct fs_feed ff;
 static void run(const char *arbsim, const char *dir, const struct venue_case *vc)
 {
     char script[512];
-    struct fs_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t;
     uint64_t t0 = arb_clock_now_ns(), prev_recv = 0;
 

@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 {
     const char *arbsim = fs_arbsim(argc, argv);
     char dir[128], script[512], cert[256], key[256], other[256], noip[256], line[256];
-    struct fs_sim sim;
+    struct arb_simproc sim;
 
     if (system("openssl version >/dev/null 2>&1") != 0) {
         fprintf(stderr, "skip: no openssl tool\n");

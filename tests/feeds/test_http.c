@@ -69,8 +69,7 @@ static void check_stream(const struct seen *s, const char *how, size_t split)
     for (int i = 0; i < 4; i++) {
         if (s->status[i] != status[i] || strcmp(s->body[i], body[i]) != 0 || !s->msg_ok[i] ||
             s->close[i] != (i == 3))
-            T_FAIL("%s at %zu: response %d is %d \"%s\"", how, split, i, s->status[i],
-                   s->body[i]);
+            T_FAIL("%s at %zu: response %d is %d \"%s\"", how, split, i, s->status[i], s->body[i]);
     }
 }
 
@@ -133,8 +132,8 @@ static void expect_error(const char *text, int err, size_t cap)
         rc1 = arb_http_rx_input(&rx, (const uint8_t *)text, cut, 0);
         rc2 = arb_http_rx_input(&rx, (const uint8_t *)text + cut, n - cut, 0);
         if ((rc1 != err && rc2 != err) || (rc1 < 0 && rc1 != err) || s.n != 0)
-            T_FAIL("\"%.40s...\" cut %zu: %d, %d (want %d), %d delivered", text, cut, rc1, rc2,
-                   err, s.n);
+            T_FAIL("\"%.40s...\" cut %zu: %d, %d (want %d), %d delivered", text, cut, rc1, rc2, err,
+                   s.n);
         /* Sticky: a connection that sent garbage is not trusted again. */
         CHECK_EQ_I64(arb_http_rx_input(&rx, (const uint8_t *)"HTTP/1.1 204 OK\r\n\r\n", 19, 0),
                      err);
@@ -157,18 +156,18 @@ static void test_errors(void)
     expect_error("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello", -EPROTO, 512);
     expect_error("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\nhello", -EPROTO, 512);
     expect_error("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nhello", -EPROTO, 512);
-    expect_error("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
-                 -EPROTO, 512);
+    expect_error("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", -EPROTO,
+                 512);
     expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", -EPROTO,
                  512);
     expect_error("HTTP/1.1 200 OK\r\nNoColon\r\nContent-Length: 0\r\n\r\n", -EPROTO, 512);
     expect_error("HTTP/1.1 200 OK\r\nA: b\r\n folded\r\nContent-Length: 0\r\n\r\n", -EPROTO, 512);
     expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
                  -EPROTO, 512);
-    expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY0\r\n\r\n",
-                 -EPROTO, 512);
-    expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\r\n0\r\n\r\n",
-                 -EPROTO, 512);
+    expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY0\r\n\r\n", -EPROTO,
+                 512);
+    expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\r\n0\r\n\r\n", -EPROTO,
+                 512);
     expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                  "fffffffffffffffff\r\n",
                  -EPROTO, 512);
@@ -189,10 +188,11 @@ static void test_errors(void)
 static void test_edges(void)
 {
     static const char exact[] = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n01234567";
-    static const char v10[] = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"
-                              "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\n"
-                              "ok"
-                              "HTTP/1.1 401\r\nContent-Length: 13\r\n\r\nUnauthorized\n";
+    static const char v10[] =
+        "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\n"
+        "ok"
+        "HTTP/1.1 401\r\nContent-Length: 13\r\n\r\nUnauthorized\n";
     uint8_t buf[sizeof(exact) - 1 + 8];
     struct arb_http_rx rx;
     struct seen s;

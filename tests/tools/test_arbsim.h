@@ -11,6 +11,7 @@
 #include "test.h"
 
 #include "feeds/wsframe.h"
+#include "tools/simproc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,23 +23,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 /* The RFC 6455 section 1.3 example: this key must be answered with that accept value. */
 #define T_WS_KEY    "dGhlIHNhbXBsZSBub25jZQ=="
 #define T_WS_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-
-struct t_sim {
-    pid_t pid;
-    int cmd_fd; /* arbsim's stdin */
-    FILE *out;  /* arbsim's stdout: the listening line, then command replies */
-    int port;
-    char path[512];
-};
 
 static inline const char *t_env(const char *name, const char *fallback)
 {
@@ -55,78 +46,43 @@ static inline const char *t_src(const char *rel, char *buf, size_t len)
 }
 
 /* Starts arbsim with args (NULL-terminated) and reads its port. Exits 77 without the binary. */
-static inline void t_sim_start(struct t_sim *s, const char *const *args)
+static inline void t_sim_start(struct arb_simproc *s, const char *const *args)
 {
     const char *argv[64];
-    int in[2], out[2], n = 0;
-    char line[256];
+    char path[512];
+    int n = 0;
 
-    snprintf(s->path, sizeof s->path, "%s/tools/arbsim", t_env("ARB_BUILD_DIR", "."));
-    if (access(s->path, X_OK) != 0) {
-        fprintf(stderr, "skip: %s not built\n", s->path);
+    snprintf(path, sizeof path, "%s/tools/arbsim", t_env("ARB_BUILD_DIR", "."));
+    if (access(path, X_OK) != 0) {
+        fprintf(stderr, "skip: %s not built\n", path);
         exit(T_EXIT_SKIP);
     }
-    argv[n++] = s->path;
-    for (; args[n - 1] && n < 62; n++)
+    argv[n++] = path;
+    while (args[n - 1] && n < 63) {
         argv[n] = args[n - 1];
+        n++;
+    }
     argv[n] = NULL;
-    REQUIRE(pipe(in) == 0 && pipe(out) == 0);
-    s->pid = fork();
-    REQUIRE(s->pid >= 0);
-    if (s->pid == 0) {
-        /* Dies with the test, whatever way the test ends. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execv(s->path, (char *const *)argv);
-        _exit(127);
+    if (arb_simproc_start(s, (char *const *)argv, 0) < 0) {
+        T_FAIL("arbsim: %s", s->errmsg);
+        exit(T_EXIT_FAIL);
     }
-    close(in[0]);
-    close(out[1]);
     signal(SIGPIPE, SIG_IGN);
-    s->cmd_fd = in[1];
-    s->out = fdopen(out[0], "r");
-    REQUIRE(s->out && fgets(line, sizeof line, s->out));
-    {
-        const char *colon = strrchr(line, ':');
-        REQUIRE(strncmp(line, "arbsim: listening ws://127.0.0.1:", 33) == 0 && colon);
-        s->port = atoi(colon + 1);
-        REQUIRE(s->port > 0);
-    }
 }
 
 /* Sends one command line and returns arbsim's one-line answer in reply. */
-static inline void t_sim_cmd(struct t_sim *s, const char *cmd, char *reply, size_t len)
+static inline void t_sim_cmd(struct arb_simproc *s, const char *cmd, char *reply, size_t len)
 {
-    REQUIRE(dprintf(s->cmd_fd, "%s\n", cmd) > 0);
-    for (;;) {
-        REQUIRE(fgets(reply, (int)len, s->out));
-        /* A second "listening" line (wss) may still be unread. */
-        if (strncmp(reply, "arbsim: ", 8) != 0)
-            return;
+    if (arb_simproc_cmd(s, cmd, reply, len) < 0) {
+        T_FAIL("arbsim: %s", s->errmsg);
+        exit(T_EXIT_FAIL);
     }
 }
 
 /* Quits arbsim and returns its exit status (-1 if it had to be killed). */
-static inline int t_sim_stop(struct t_sim *s)
+static inline int t_sim_stop(struct arb_simproc *s)
 {
-    int status = 0;
-
-    dprintf(s->cmd_fd, "quit\n");
-    close(s->cmd_fd);
-    for (int i = 0; i < 500; i++) {
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-            fclose(s->out);
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        usleep(10000);
-    }
-    kill(s->pid, SIGKILL);
-    waitpid(s->pid, &status, 0);
-    fclose(s->out);
-    return -1;
+    return arb_simproc_stop(s, 5000);
 }
 
 static inline uint64_t t_now_ms(void)

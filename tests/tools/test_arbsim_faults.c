@@ -12,7 +12,7 @@ static struct t_ws w;
 static char buf[1 << 16];
 
 /* A steady binance stream: the script's 100 ms steps played 10x faster, forever. */
-static void start(struct t_sim *s, const char *extra1, const char *extra2)
+static void start(struct arb_simproc *s, const char *extra1, const char *extra2)
 {
     static char path[512];
     const char *args[] = {
@@ -58,7 +58,7 @@ static int until_end(void)
 
 static void test_drops(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     char reply[1024];
     int end;
 
@@ -112,7 +112,7 @@ static int64_t drain(int ms)
 
 static void test_stall_pause(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     char reply[1024];
     struct pollfd p;
     int64_t last, u;
@@ -184,7 +184,7 @@ static void expect_garbage(void)
 
 static void test_garbage_skip(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     char reply[1024];
     int64_t prev, u;
     int jumps = 0;
@@ -220,7 +220,7 @@ static void test_garbage_skip(void)
 
 static void test_scheduled(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     uint64_t t0;
 
     /* Exactly 3 data frames, then an orderly TCP end with no close frame. */
@@ -281,7 +281,7 @@ static int line_cmd(int fd, const char *cmd, char *reply, size_t len)
 
 static void test_control_sockets(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     char line[256], reply[1024], upath[108];
     const char *args[8];
     struct sockaddr_un sun = {.sun_family = AF_UNIX};

@@ -41,7 +41,7 @@ static double secs(const struct timespec *a, const struct timespec *b)
 int main(void)
 {
     char path[512], loops[32];
-    struct t_sim sim;
+    struct arb_simproc sim;
     struct timespec t0, t1;
     unsigned code;
     uint64_t n, want = strtoull(t_env("ARB_FLOOD_FRAMES", "200000"), NULL, 10);

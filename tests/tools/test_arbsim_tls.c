@@ -11,7 +11,7 @@ static char buf[1 << 16];
 int main(void)
 {
     char dir[] = "/tmp/arbsim_tlsXXXXXX", cert[128], key[128], cmd[1024], path[512];
-    struct t_sim sim;
+    struct arb_simproc sim;
     int rc;
 
     if (system("openssl version >/dev/null 2>&1") != 0) {

@@ -57,7 +57,7 @@ static int recv_until(char *out, size_t cap, const char *want)
     return 0;
 }
 
-static void start(struct t_sim *s, const char *venue, const char *script, const char *extra)
+static void start(struct arb_simproc *s, const char *venue, const char *script, const char *extra)
 {
     char path[512];
     const char *args[] = {"--venue",     venue, "--script",       t_src(script, path, sizeof path),
@@ -69,7 +69,7 @@ static void start(struct t_sim *s, const char *venue, const char *script, const 
 
 static void test_binance(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t[4];
     uint64_t u0;
 
@@ -121,7 +121,7 @@ static void test_binance(void)
 
 static void test_binance_futures(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t[4];
     int books = 0, marks = 0;
 
@@ -161,7 +161,7 @@ static void test_binance_futures(void)
 
 static void test_coinbase(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t[4];
     int tickers = 0, beats = 0;
 
@@ -202,7 +202,7 @@ static void test_coinbase(void)
 
 static void test_kraken(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     struct arb_tick t[4];
     int n;
 
@@ -266,7 +266,7 @@ static void test_capture_timing(void)
     char path[] = "/tmp/arbsim_capXXXXXX";
     int fd = mkstemp(path);
     FILE *f = fdopen(fd, "w");
-    struct t_sim sim;
+    struct arb_simproc sim;
     uint64_t t[4];
     int got = 0;
 
@@ -311,7 +311,7 @@ static void test_capture_real(void)
 {
     char path[512], line[1 << 16];
     FILE *f = fopen(t_src("data/recorded/BINANCE.ws.1.0", path, sizeof path), "r");
-    struct t_sim sim;
+    struct arb_simproc sim;
     int frames = 0, got = 0, op;
     const char *args[] = {"--venue", "binance",       "--capture",      path,
                           "--flood", "--all-symbols", "--close-at-end", NULL};

@@ -196,7 +196,7 @@ static void test_slow_and_silent(int port)
 
 int main(void)
 {
-    struct t_sim sim;
+    struct arb_simproc sim;
     char reply[1024];
     const char *args[] = {"--venue", "binance", "--max-frame", "4096", NULL};
 

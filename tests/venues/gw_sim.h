@@ -55,7 +55,7 @@ static inline void gw_keys_make(struct gw_keys *k)
  * Starts arbsim for `venue` on the book in `script`, with the test account, plus
  * up to 8 extra arguments (NULL-terminated).
  */
-static inline void gw_sim_start(struct fs_sim *s, const char *arbsim, const char *venue,
+static inline void gw_sim_start(struct arb_simproc *s, const char *arbsim, const char *venue,
                                 const char *script, const char *key, const char *secret,
                                 const char *const *extra)
 {
@@ -70,7 +70,7 @@ static inline void gw_sim_start(struct fs_sim *s, const char *arbsim, const char
 }
 
 /* A counter from the "orders" object of arbsim's stats (UINT64_MAX when absent). */
-static inline uint64_t gw_sim_orders(struct fs_sim *s, const char *key)
+static inline uint64_t gw_sim_orders(struct arb_simproc *s, const char *key)
 {
     char reply[4096], k[64];
 

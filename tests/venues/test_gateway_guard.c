@@ -131,7 +131,7 @@ static bool rejected_one(struct gw *g, const void *arg)
 /* Failures that log: a venue refusing our signature, a token request refused. */
 static void noisy_failures(const char *arbsim, const struct gw_keys *k, const char *dir)
 {
-    struct fs_sim bn, kr;
+    struct arb_simproc bn, kr;
     struct gw_keys other;
     char bn_path[128], kr_path[128], bn_url[128], kr_url[128];
 

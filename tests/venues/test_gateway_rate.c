@@ -20,7 +20,7 @@ static struct arb_intent pair(uint32_t sig)
                      99890000, 10 * GW_E8);
 }
 
-static void start(const char *arbsim, struct fs_sim *bn, const char *const *faults,
+static void start(const char *arbsim, struct arb_simproc *bn, const char *const *faults,
                   uint32_t orders_per_10s, char *dir, char *url)
 {
     struct gw_keys k;
@@ -48,7 +48,7 @@ static void start(const char *arbsim, struct fs_sim *bn, const char *const *faul
     gw_wait_open(&t, 0);
 }
 
-static void stop(struct fs_sim *bn, const char *dir)
+static void stop(struct arb_simproc *bn, const char *dir)
 {
     gw_destroy(&t);
     CHECK_EQ_I64(fs_sim_stop(bn), 0);
@@ -58,7 +58,7 @@ static void stop(struct fs_sim *bn, const char *dir)
 /* Our own bucket: 4 orders per 10 s, so two pairs go and the three after them do not. */
 static void own_bucket(const char *arbsim)
 {
-    struct fs_sim bn;
+    struct arb_simproc bn;
     char dir[64], url[128];
 
     start(arbsim, &bn, NULL, 4, dir, url);
@@ -111,7 +111,7 @@ static bool got_429s(struct gw *g, const void *arg)
 static void venue_429(const char *arbsim)
 {
     static const char *const faults[] = {"--rate-limit", "2:60000", NULL};
-    struct fs_sim bn;
+    struct arb_simproc bn;
     char dir[64], url[128];
     const uint64_t two = 2;
 

@@ -23,7 +23,7 @@ static void run(const char *arbsim, const char *drop, int nlegs)
 {
     static const char *syms[] = {"USDCUSDT"};
     const char *faults[] = {"--drop-after-orders", drop, NULL};
-    struct fs_sim bn;
+    struct arb_simproc bn;
     struct gw_keys k;
     char dir[64], path[128], url[128];
     int fails = t_failures;

@@ -22,7 +22,7 @@ static struct gw t;
 int main(int argc, char **argv)
 {
     const char *arbsim = fs_arbsim(argc, argv);
-    struct fs_sim bn, kr;
+    struct arb_simproc bn, kr;
     struct gw_keys k;
     char dir[64], bn_path[128], kr_path[128], bn_url[128], kr_url[128];
     static const char *bn_syms[] = {"USDCUSDT"}, *kr_syms[] = {"USDC/USDT"};
