@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Allocation counting for benchmarks: bytes this thread has allocated, from
+ * Allocation counting for benchmarks and tests: bytes this thread has allocated, from
  * jemalloc's own statistics, so "the hot path does no allocation" is a
  * number printed next to the timing, not a claim.
  */

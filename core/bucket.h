@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 struct arb_bucket {
-    uint64_t capacity;    /* tokens when full, scaled by ARB_BUCKET_SCALE */
-    uint64_t tokens;      /* tokens now, scaled */
-    uint64_t per_ns;      /* scaled tokens added per ns */
-    uint64_t last_ns;     /* time of the last refill */
+    uint64_t capacity; /* tokens when full, scaled by ARB_BUCKET_SCALE */
+    uint64_t tokens;   /* tokens now, scaled */
+    uint64_t per_ns;   /* scaled tokens added per ns */
+    uint64_t last_ns;  /* time of the last refill */
 };
 
 #define ARB_BUCKET_SCALE 1000000000000ULL /* one token: per_ns stays whole down to 1 per 1000 s */
@@ -38,7 +38,8 @@ static inline void arb_bucket_refill(struct arb_bucket *b, uint64_t now_ns)
     if (b->per_ns == 0 || dt >= b->capacity / b->per_ns)
         b->tokens = b->capacity;
     else
-        b->tokens = b->capacity - b->tokens < dt * b->per_ns ? b->capacity : b->tokens + dt * b->per_ns;
+        b->tokens =
+            b->capacity - b->tokens < dt * b->per_ns ? b->capacity : b->tokens + dt * b->per_ns;
     b->last_ns = now_ns;
 }
 

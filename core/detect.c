@@ -28,7 +28,8 @@ static inline int64_t abs64(int64_t a)
     return a < 0 ? -a : a;
 }
 
-/* (num / den) in bps, _e8. Used only once a signal fires, so the division is off the common path. */
+/* (num / den) in bps, _e8. Used only once a signal fires, so the division is off the common path.
+ */
 static inline int64_t ratio_bps(int64_t num, int64_t den)
 {
     return (int64_t)((arb_i128)num * BPS_SCALE / den);
@@ -225,8 +226,8 @@ static void top2_rescan(struct arb_top2 *t, const int64_t *px, uint32_t nv, bool
  * Venue v's price in a column moved from old to px[v]. Keeps the best two,
  * rescanning only when one of them got worse.
  */
-HOT void top2_update(struct arb_top2 *t, const int64_t *px, uint32_t nv, int v,
-                               int64_t old, bool lowest)
+HOT void top2_update(struct arb_top2 *t, const int64_t *px, uint32_t nv, int v, int64_t old,
+                     bool lowest)
 {
     int64_t now = px[v];
 
@@ -264,9 +265,8 @@ HOT int top2_other(const struct arb_top2 *t, int self)
  * quote is younger than max_age; -1 when none. The top-two answer is the
  * common case; a full pass runs only when that quote is too old.
  */
-HOT int best_other(const struct arb_top2 *t, const int64_t *px, const uint64_t *ts,
-                      uint32_t nv, int self, bool lowest, int64_t limit, uint64_t now,
-                      uint64_t max_age)
+HOT int best_other(const struct arb_top2 *t, const int64_t *px, const uint64_t *ts, uint32_t nv,
+                   int self, bool lowest, int64_t limit, uint64_t now, uint64_t max_age)
 {
     int w = top2_other(t, self);
 
@@ -459,7 +459,8 @@ static void eval_basis(struct arb_detector *d, uint32_t k, uint16_t s, uint16_t 
         int64_t spot_px = rich ? qs->bid_px_e8 : qs->ask_px_e8;
         int64_t perp_px = rich ? qp->ask_px_e8 : qp->bid_px_e8;
         int64_t b = ratio_bps(perp_px - spot_px, spot_px);
-        bool expired = now - st->entry_ns >= (uint64_t)p->basis_max_hold_days * 86400ULL * 1000 * MS;
+        bool expired =
+            now - st->entry_ns >= (uint64_t)p->basis_max_hold_days * 86400ULL * 1000 * MS;
         if ((abs64(b) < p->basis_exit_bps || expired) && quote_usable(d, s, qs, now) &&
             quote_usable(d, f, qp, now))
             basis_emit(d, k, s, f, now, (uint8_t)(st->dir | ARB_DIR_EXIT), b, spot_px, perp_px,
@@ -528,7 +529,8 @@ static void basis_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_
         if (d->basis_open[k]) {
             /* Exits are per position: look at every venue pairing of this tick's venue. */
             for (uint32_t w = 0; w < nv; w++) {
-                const struct arb_basis_state *st = is_spot ? &d->basis[k][v][w] : &d->basis[k][w][v];
+                const struct arb_basis_state *st =
+                    is_spot ? &d->basis[k][v][w] : &d->basis[k][w][v];
                 if (st->dir)
                     is_spot ? eval_basis(d, k, v, (uint16_t)w, now)
                             : eval_basis(d, k, (uint16_t)w, v, now);
@@ -554,7 +556,8 @@ static void basis_for(struct arb_detector *d, uint16_t v, uint16_t inst, uint64_
                                scale_q32(q->ask_px_e8, d->basis_inv_dn_q32), now, max_age);
         }
         if (rich >= 0)
-            is_spot ? eval_basis(d, k, v, (uint16_t)rich, now) : eval_basis(d, k, (uint16_t)rich, v, now);
+            is_spot ? eval_basis(d, k, v, (uint16_t)rich, now)
+                    : eval_basis(d, k, (uint16_t)rich, v, now);
         if (cheap >= 0 && cheap != rich)
             is_spot ? eval_basis(d, k, v, (uint16_t)cheap, now)
                     : eval_basis(d, k, (uint16_t)cheap, v, now);
@@ -610,12 +613,13 @@ static int64_t depeg_strength(const struct arb_params *p, int64_t dev_abs, int64
                               bool below, int64_t weight)
 {
     int64_t dev_s = clamp01(entry ? (int64_t)((arb_i128)dev_abs * E8 / (2 * entry)) : E8);
-    int64_t liq_s = clamp01(p->risk_max_order_notional_usd
-                                ? (int64_t)((arb_i128)book_usd * E8 / p->risk_max_order_notional_usd)
-                                : E8);
+    int64_t liq_s =
+        clamp01(p->risk_max_order_notional_usd
+                    ? (int64_t)((arb_i128)book_usd * E8 / p->risk_max_order_notional_usd)
+                    : E8);
     /* Below the peg, reversion means up: a negative z, a low RSI, %B under the band. */
     int64_t z = below ? -z_e4 : z_e4;
-    int64_t z_s = clamp01(z * E8 / 30000);                      /* 3 sigma saturates */
+    int64_t z_s = clamp01(z * E8 / 30000); /* 3 sigma saturates */
     int64_t rsi_s = clamp01((below ? 5000 - rsi_e2 : rsi_e2 - 5000) * E8 / 2000); /* 30/70 */
     int64_t b_s = clamp01((below ? 5000 - pct_b_e4 : pct_b_e4 - 5000) * E8 / 5000);
     int64_t rev_s = (z_s + rsi_s + b_s) / 3;
@@ -664,7 +668,8 @@ static void depeg_exit(struct arb_detector *d, int coin, uint16_t v, const struc
     emit(d, &ev);
 
     struct arb_intent in = {0};
-    leg_set(&in.leg[0], v, inst, ds->pos_dir > 0 ? ARB_SIDE_SELL : ARB_SIDE_BUY, px, ds->pos_qty_e8);
+    leg_set(&in.leg[0], v, inst, ds->pos_dir > 0 ? ARB_SIDE_SELL : ARB_SIDE_BUY, px,
+            ds->pos_qty_e8);
     in.origin_ts_ns = now;
     in.signal_id = ev.signal_id;
     in.kind = ARB_SIG_DEPEG;
@@ -741,8 +746,8 @@ static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64
     ds->last_emit_ns = now;
     int64_t dev = below ? dev_buy : dev_sell;
     int64_t qty = below ? q->ask_qty_e8 : q->bid_qty_e8;
-    int64_t book_usd = qty == INT64_MAX ? INT64_MAX / 2
-                                        : (int64_t)((arb_i128)qty * (below ? ask : bid) / E8);
+    int64_t book_usd =
+        qty == INT64_MAX ? INT64_MAX / 2 : (int64_t)((arb_i128)qty * (below ? ask : bid) / E8);
     int64_t z = arb_ewma_z(&ds->ewma), rsi = arb_rsi_value(&ds->rsi);
     struct arb_boll_out bo;
     arb_boll_bands(&ds->boll, mid, &bo);
@@ -769,9 +774,9 @@ static void eval_depeg(struct arb_detector *d, uint16_t v, uint16_t inst, uint64
 
     /* Sized on a win probability that grows with strength, and take-profit over stop. */
     int64_t p_win = E8 / 2 + (int64_t)((arb_i128)strength * 40 / 100);
-    int64_t win_loss = p->depeg_stop_bps ? (int64_t)((arb_i128)p->depeg_take_profit_bps * E8 /
-                                                     p->depeg_stop_bps)
-                                         : E8;
+    int64_t win_loss = p->depeg_stop_bps
+                           ? (int64_t)((arb_i128)p->depeg_take_profit_bps * E8 / p->depeg_stop_bps)
+                           : E8;
     struct arb_intent in = {0};
     int64_t px = below ? q->ask_px_e8 : q->bid_px_e8;
     leg_set(&in.leg[0], v, inst, below ? ARB_SIDE_BUY : ARB_SIDE_SELL, px, qty);
@@ -880,8 +885,8 @@ static void fees_derive(struct arb_detector *d)
     d->basis_up_q32 = q32_one_plus(e);
     d->basis_dn_q32 = q32_one_plus(-e);
     d->basis_inv_up_q32 = (int64_t)((((arb_i128)1 << 64) / d->basis_up_q32));
-    d->basis_inv_dn_q32 = d->basis_dn_q32 > 0 ? (int64_t)((((arb_i128)1 << 64) / d->basis_dn_q32))
-                                               : INT64_MAX;
+    d->basis_inv_dn_q32 =
+        d->basis_dn_q32 > 0 ? (int64_t)((((arb_i128)1 << 64) / d->basis_dn_q32)) : INT64_MAX;
 }
 
 /* Every column rewritten from the quotes and every top two rescanned. Cold. */
@@ -1084,7 +1089,8 @@ struct arb_detector *arb_detector_create(const struct arb_registry *reg,
         errno = EINVAL;
         return NULL;
     }
-    d = aligned_alloc(ARB_CACHELINE, (sizeof(*d) + ARB_CACHELINE - 1) & ~(size_t)(ARB_CACHELINE - 1));
+    d = aligned_alloc(ARB_CACHELINE,
+                      (sizeof(*d) + ARB_CACHELINE - 1) & ~(size_t)(ARB_CACHELINE - 1));
     if (!d) {
         errno = ENOMEM;
         return NULL;

@@ -29,14 +29,14 @@
 /* Top of book for one venue x instrument. */
 struct arb_quote {
     int64_t bid_px_e8;
-    int64_t bid_qty_e8;  /* INT64_MAX when the venue does not send sizes */
+    int64_t bid_qty_e8; /* INT64_MAX when the venue does not send sizes */
     int64_t ask_px_e8;
     int64_t ask_qty_e8;
     uint64_t recv_ts_ns; /* local receive time of the last update */
     uint64_t exch_ts_ns; /* venue time of the last update, 0 if absent */
     uint32_t updates;
-    uint8_t valid;       /* both sides known and not crossed */
-    uint8_t lagging;     /* exchange time too far behind receive time */
+    uint8_t valid;   /* both sides known and not crossed */
+    uint8_t lagging; /* exchange time too far behind receive time */
     uint8_t reserved[2];
     uint64_t reserved2;
 };
@@ -81,11 +81,11 @@ struct arb_depeg_state {
     struct arb_ewma ewma;
     struct arb_rsi rsi;
     struct arb_boll boll;
-    int64_t price_e8;       /* last mid in USD */
+    int64_t price_e8; /* last mid in USD */
     uint64_t price_ts_ns;
-    uint64_t last_emit_ns;  /* 0: no standing signal */
-    uint8_t level;          /* enum arb_depeg_level */
-    int8_t pos_dir;         /* +1 long the coin, -1 short, 0 flat */
+    uint64_t last_emit_ns; /* 0: no standing signal */
+    uint8_t level;         /* enum arb_depeg_level */
+    int8_t pos_dir;        /* +1 long the coin, -1 short, 0 flat */
     uint16_t pos_instrument;
     int64_t pos_qty_e8;
     int64_t pos_entry_px_e8; /* in the instrument's quote */
@@ -106,28 +106,28 @@ struct arb_basis_state {
     uint64_t entry_ns;
     int64_t qty_e8;
     uint32_t signal_id;
-    int8_t dir;             /* 0 flat, ARB_DIR_PERP_RICH or ARB_DIR_PERP_CHEAP when open */
+    int8_t dir; /* 0 flat, ARB_DIR_PERP_RICH or ARB_DIR_PERP_CHEAP when open */
 };
 
 struct arb_detector_stats {
     uint64_t ticks;
-    uint64_t stale_ticks;     /* ticks flagged stale by their feed */
+    uint64_t stale_ticks; /* ticks flagged stale by their feed */
     uint64_t status_ticks;
-    uint64_t signals[4];      /* by enum arb_signal_kind */
+    uint64_t signals[4]; /* by enum arb_signal_kind */
     uint64_t intents;
     uint64_t refusals;
-    uint64_t events_dropped;  /* events ring full: the slow path fell behind */
+    uint64_t events_dropped; /* events ring full: the slow path fell behind */
     uint64_t params_updates;
-    uint64_t stale_skips;     /* evaluations skipped for a stale or lagging quote */
+    uint64_t stale_skips; /* evaluations skipped for a stale or lagging quote */
 };
 
 struct arb_detector {
     const struct arb_registry *reg;
     const struct arb_params_pub *pub; /* NULL: params are set directly */
     uint64_t params_seq;
-    struct arb_params params;         /* private copy: the hot path reads only this */
-    struct arb_ring *events;          /* to the slow path */
-    struct arb_ring *intents;         /* to the order gateway */
+    struct arb_params params; /* private copy: the hot path reads only this */
+    struct arb_ring *events;  /* to the slow path */
+    struct arb_ring *intents; /* to the order gateway */
     struct arb_risk risk;
     uint32_t next_signal;
 
@@ -142,17 +142,17 @@ struct arb_detector {
     uint32_t npairs;
     struct arb_basis_pair pairs[ARB_MAX_BASIS_PAIRS];
 
-    int64_t fee_q32[ARB_MAX_VENUES];         /* taker fee as a 32.32 fraction, from params */
+    int64_t fee_q32[ARB_MAX_VENUES]; /* taker fee as a 32.32 fraction, from params */
     /* Prefilter factors (32.32), a hair looser than the exact tests they stand in front of:
      * a scan may let through a near miss, never drop an opportunity. */
-    int64_t spread_up_q32;                   /* 1 + min edge */
-    int64_t spread_dn_q32;                   /* 1 / (1 + min edge) */
-    int64_t basis_up_q32, basis_dn_q32;      /* 1 + entry, 1 - entry */
+    int64_t spread_up_q32;                      /* 1 + min edge */
+    int64_t spread_dn_q32;                      /* 1 / (1 + min edge) */
+    int64_t basis_up_q32, basis_dn_q32;         /* 1 + entry, 1 - entry */
     int64_t basis_inv_up_q32, basis_inv_dn_q32; /* 1 / (1 + entry), 1 / (1 - entry) */
 
     /* Venue health. */
     uint64_t venue_last_ns[ARB_MAX_VENUES];
-    uint8_t venue_stale[ARB_MAX_VENUES];     /* the feed says stale or down */
+    uint8_t venue_stale[ARB_MAX_VENUES]; /* the feed says stale or down */
 
     /* Market state, instrument-major so one instrument's venues share cache lines. */
     struct arb_quote quote[ARB_MAX_INSTRUMENTS][ARB_MAX_VENUES];

@@ -47,28 +47,28 @@ enum arb_refusal {
 };
 
 /* Signal direction flags (dir). */
-#define ARB_DIR_BUY_FIRST  1 /* spread: buy on venue_a, sell on venue_b */
-#define ARB_DIR_PERP_RICH  1 /* basis: buy spot (venue_a), sell perp (venue_b) */
-#define ARB_DIR_PERP_CHEAP 2 /* basis: sell spot, buy perp */
-#define ARB_DIR_BELOW_PEG  1 /* depeg: buy the coin */
-#define ARB_DIR_ABOVE_PEG  2 /* depeg: sell the coin */
+#define ARB_DIR_BUY_FIRST  1    /* spread: buy on venue_a, sell on venue_b */
+#define ARB_DIR_PERP_RICH  1    /* basis: buy spot (venue_a), sell perp (venue_b) */
+#define ARB_DIR_PERP_CHEAP 2    /* basis: sell spot, buy perp */
+#define ARB_DIR_BELOW_PEG  1    /* depeg: buy the coin */
+#define ARB_DIR_ABOVE_PEG  2    /* depeg: sell the coin */
 #define ARB_DIR_EXIT       0x80 /* basis/depeg: the signal closes a position */
 
 #define ARB_EV_F_NO_FUNDING 0x01 /* basis: no funding rate known yet, funding term is 0 */
 
 struct arb_event {
-    uint64_t ts_ns;      /* event time: the triggering tick's receive time */
+    uint64_t ts_ns; /* event time: the triggering tick's receive time */
     uint32_t signal_id;
-    uint8_t type;        /* enum arb_event_type */
-    uint8_t level;       /* DEPEG: enum arb_depeg_level; INTENT/REFUSAL: signal kind */
-    uint8_t reason;      /* REFUSAL: enum arb_refusal; FILL: the execution kind */
-    uint8_t dir;         /* ARB_DIR_*; ORDER/FILL/HEDGE: leg (0, 1; 2 for a hedge) */
+    uint8_t type;   /* enum arb_event_type */
+    uint8_t level;  /* DEPEG: enum arb_depeg_level; INTENT/REFUSAL: signal kind */
+    uint8_t reason; /* REFUSAL: enum arb_refusal; FILL: the execution kind */
+    uint8_t dir;    /* ARB_DIR_*; ORDER/FILL/HEDGE: leg (0, 1; 2 for a hedge) */
     uint16_t instrument;
-    uint16_t venue_a;    /* spread: buy venue; basis: spot venue; depeg: the venue */
-    uint16_t venue_b;    /* spread: sell venue; basis: perp venue */
-    uint8_t coin;        /* DEPEG: enum arb_coin */
-    uint8_t flags;       /* ARB_EV_F_* */
-    uint32_t age_a_us;   /* age of the quote on venue_a when used */
+    uint16_t venue_a;  /* spread: buy venue; basis: spot venue; depeg: the venue */
+    uint16_t venue_b;  /* spread: sell venue; basis: perp venue */
+    uint8_t coin;      /* DEPEG: enum arb_coin */
+    uint8_t flags;     /* ARB_EV_F_* */
+    uint32_t age_a_us; /* age of the quote on venue_a when used */
     uint32_t age_b_us;
     union { /* prices and quantities _e8, bps and pct _e8 */
         struct {

@@ -103,10 +103,9 @@ void arb_hist_print(const struct arb_hist *h, const char *name, const char *unit
     fprintf(out,
             "%-16s count=%llu min=%llu p50=%llu p90=%llu p99=%llu p99.9=%llu p99.99=%llu "
             "max=%llu mean=%.1f (%s)\n",
-            name, (unsigned long long)s.count, (unsigned long long)s.min,
-            (unsigned long long)s.p50, (unsigned long long)s.p90, (unsigned long long)s.p99,
-            (unsigned long long)s.p999, (unsigned long long)s.p9999, (unsigned long long)s.max,
-            s.mean, unit);
+            name, (unsigned long long)s.count, (unsigned long long)s.min, (unsigned long long)s.p50,
+            (unsigned long long)s.p90, (unsigned long long)s.p99, (unsigned long long)s.p999,
+            (unsigned long long)s.p9999, (unsigned long long)s.max, s.mean, unit);
 }
 
 int arb_hist_json(const struct arb_hist *h, char *buf, size_t len)
@@ -118,7 +117,7 @@ int arb_hist_json(const struct arb_hist *h, char *buf, size_t len)
                     "{\"count\":%llu,\"min\":%llu,\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,"
                     "\"p99.9\":%llu,\"p99.99\":%llu,\"max\":%llu,\"mean\":%.1f}",
                     (unsigned long long)s.count, (unsigned long long)s.min,
-                    (unsigned long long)s.p50, (unsigned long long)s.p90,
-                    (unsigned long long)s.p99, (unsigned long long)s.p999,
-                    (unsigned long long)s.p9999, (unsigned long long)s.max, s.mean);
+                    (unsigned long long)s.p50, (unsigned long long)s.p90, (unsigned long long)s.p99,
+                    (unsigned long long)s.p999, (unsigned long long)s.p9999,
+                    (unsigned long long)s.max, s.mean);
 }

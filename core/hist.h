@@ -11,18 +11,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define ARB_HIST_SUB_BITS 10                          /* half the sub-buckets: 1024 */
+#define ARB_HIST_SUB_BITS 10 /* half the sub-buckets: 1024 */
 #define ARB_HIST_SUB_HALF (1u << ARB_HIST_SUB_BITS)
-#define ARB_HIST_MAX_BITS 40                          /* values >= 2^40 clamp to the top */
+#define ARB_HIST_MAX_BITS 40 /* values >= 2^40 clamp to the top */
 #define ARB_HIST_MAX      ((1ULL << ARB_HIST_MAX_BITS) - 1)
 #define ARB_HIST_BUCKETS  ((ARB_HIST_MAX_BITS - ARB_HIST_SUB_BITS + 1) * ARB_HIST_SUB_HALF)
 
 struct arb_hist {
-    uint64_t count;    /* values recorded */
-    uint64_t min;      /* exact smallest value */
-    uint64_t max;      /* exact largest value, before clamping */
-    uint64_t clamped;  /* values above ARB_HIST_MAX, counted in the top bucket */
-    uint64_t sum;      /* for the mean; wraps only after 2^64 ns of samples */
+    uint64_t count;   /* values recorded */
+    uint64_t min;     /* exact smallest value */
+    uint64_t max;     /* exact largest value, before clamping */
+    uint64_t clamped; /* values above ARB_HIST_MAX, counted in the top bucket */
+    uint64_t sum;     /* for the mean; wraps only after 2^64 ns of samples */
     uint64_t counts[ARB_HIST_BUCKETS];
 };
 

@@ -11,11 +11,12 @@
 
 #include <stdint.h>
 
-#define ARB_EWMA_SHIFT     4  /* alpha = 1/16: a ~31-tick half-life, smooth but quick */
-#define ARB_RSI_PERIOD     14
-#define ARB_BOLL_PERIOD    20
-#define ARB_IND_DEV_CLAMP  30000000LL /* 0.3 in _e8: a stablecoin 30% off its peg saturates the
-                                       * indicators, and every square and sum stays in int64 */
+#define ARB_EWMA_SHIFT  4 /* alpha = 1/16: a ~31-tick half-life, smooth but quick */
+#define ARB_RSI_PERIOD  14
+#define ARB_BOLL_PERIOD 20
+#define ARB_IND_DEV_CLAMP                                                                          \
+    30000000LL /* 0.3 in _e8: a stablecoin 30% off its peg saturates the                           \
+                * indicators, and every square and sum stays in int64 */
 
 struct arb_ewma {
     int64_t mean_e8;
@@ -55,14 +56,15 @@ static inline int64_t arb_ewma_z(const struct arb_ewma *e)
     return sd ? e->last_d * 10000 / (int64_t)sd : 0;
 }
 
-#define ARB_RSI_SCALE 10000000LL /* averages keep 7 extra digits so Wilder's recursion does not
-                                   * drift by truncation */
+#define ARB_RSI_SCALE                                                                              \
+    10000000LL /* averages keep 7 extra digits so Wilder's recursion does not                      \
+                * drift by truncation */
 
 struct arb_rsi {
     int64_t prev_e8;
     int64_t avg_gain; /* _e8 times ARB_RSI_SCALE */
     int64_t avg_loss;
-    uint32_t n;       /* prices seen */
+    uint32_t n; /* prices seen */
 };
 
 /* Adds x: the divides by 14 are by a constant, so multiplies. */
@@ -107,9 +109,9 @@ struct arb_boll {
     int64_t ref_e8;
     int64_t win[ARB_BOLL_PERIOD]; /* deviations from ref, _e8 */
     int64_t sum;
-    int64_t sumsq;                /* _e16 */
-    uint32_t n;                   /* prices seen, up to the period */
-    uint32_t pos;                 /* next slot */
+    int64_t sumsq; /* _e16 */
+    uint32_t n;    /* prices seen, up to the period */
+    uint32_t pos;  /* next slot */
 };
 
 struct arb_boll_out {
@@ -153,8 +155,7 @@ static inline void arb_boll_bands(const struct arb_boll *b, int64_t x_e8, struct
      * full window n^2 is the constant 400, which the compiler turns into a multiply. */
     int64_t n = b->n, var;
     if (n == ARB_BOLL_PERIOD)
-        var = (ARB_BOLL_PERIOD * b->sumsq - b->sum * b->sum) /
-              (ARB_BOLL_PERIOD * ARB_BOLL_PERIOD);
+        var = (ARB_BOLL_PERIOD * b->sumsq - b->sum * b->sum) / (ARB_BOLL_PERIOD * ARB_BOLL_PERIOD);
     else
         var = (n * b->sumsq - b->sum * b->sum) / (n * n);
     int64_t mean = b->ref_e8 + (n == ARB_BOLL_PERIOD ? b->sum / ARB_BOLL_PERIOD : b->sum / n);

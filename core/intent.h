@@ -29,12 +29,12 @@ enum arb_intent_action {
 };
 
 struct arb_leg {
-    int64_t px_e8;       /* limit price */
-    int64_t qty_e8;      /* base quantity */
+    int64_t px_e8;  /* limit price */
+    int64_t qty_e8; /* base quantity */
     uint16_t venue;
     uint16_t instrument;
-    uint8_t side;        /* enum arb_side */
-    uint8_t tif;         /* enum arb_tif */
+    uint8_t side; /* enum arb_side */
+    uint8_t tif;  /* enum arb_tif */
     uint16_t reserved;
 };
 

@@ -29,9 +29,8 @@ void arb_log_set_level(enum arb_log_level level)
     atomic_store_explicit(&log_level, (int)level, memory_order_relaxed);
 }
 
-__attribute__((format(printf, 3, 0))) static void vlog(enum arb_log_level level,
-                                                     uint64_t suppressed, const char *fmt,
-                                                     va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+vlog(enum arb_log_level level, uint64_t suppressed, const char *fmt, va_list ap)
 {
     char line[1024];
     int n = snprintf(line, sizeof(line), "arbiter: %s: ", level_name[level]);

@@ -23,8 +23,7 @@ void arb_log_set_sink(arb_log_sink_fn sink);
 void arb_log_set_level(enum arb_log_level level);
 
 /* Formats and emits one line ("arbiter: warn: ..."). Cold: it formats. */
-void arb_log(enum arb_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void arb_log(enum arb_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * A token bucket for one log site: at most `burst` lines, refilled at one per
@@ -39,8 +38,10 @@ struct arb_log_limit {
     uint64_t suppressed;
 };
 
-#define ARB_LOG_LIMIT_INIT(burst_, interval_ns_)                                                  \
-    {.interval_ns = (interval_ns_), .burst = (burst_), .tokens = (burst_)}
+#define ARB_LOG_LIMIT_INIT(burst_, interval_ns_)                                                   \
+    {                                                                                              \
+        .interval_ns = (interval_ns_), .burst = (burst_), .tokens = (burst_)                       \
+    }
 
 /* Like arb_log, but through the bucket `lim`; `now_ns` is the caller's clock. */
 void arb_log_limited(struct arb_log_limit *lim, uint64_t now_ns, enum arb_log_level level,

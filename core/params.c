@@ -40,11 +40,11 @@ enum key_index {
 
 /* One row per key: the one place that names, bounds and locates a parameter. */
 struct key_def {
-    const char *name;   /* scalar: full key; coin: prefix; venue: "prefix.%s.suffix" */
-    uint8_t kind;       /* enum key_kind */
-    uint8_t index;      /* enum key_index */
-    size_t offset;      /* of the member (the array's first element when indexed) */
-    int64_t min, max;   /* inclusive bounds, in stored units */
+    const char *name; /* scalar: full key; coin: prefix; venue: "prefix.%s.suffix" */
+    uint8_t kind;     /* enum key_kind */
+    uint8_t index;    /* enum key_index */
+    size_t offset;    /* of the member (the array's first element when indexed) */
+    int64_t min, max; /* inclusive bounds, in stored units */
 };
 
 #define E8     100000000LL
@@ -78,8 +78,7 @@ static const struct key_def keys[] = {
     {"risk.max_position_pct", KEY_DEC, KEY_SCALAR, OFF(risk_max_position_pct), 0, 100 * E8},
     {"risk.max_venue_pct", KEY_DEC, KEY_SCALAR, OFF(risk_max_venue_pct), 0, 1000 * E8},
     {"risk.max_coin_pct", KEY_DEC, KEY_SCALAR, OFF(risk_max_coin_pct), 0, 1000 * E8},
-    {"risk.max_consecutive_errors", KEY_INT, KEY_SCALAR, OFF(risk_max_consecutive_errors), 1,
-     1000},
+    {"risk.max_consecutive_errors", KEY_INT, KEY_SCALAR, OFF(risk_max_consecutive_errors), 1, 1000},
     {"risk.kelly_fraction", KEY_DEC, KEY_SCALAR, OFF(risk_kelly_fraction), 0, E8},
     {"sizing.spread.p_win", KEY_DEC, KEY_SCALAR, OFF(sizing_spread_p_win), 0, E8},
     {"sizing.spread.win_loss", KEY_DEC, KEY_SCALAR, OFF(sizing_spread_win_loss), 1, 1000 * E8},
@@ -148,8 +147,8 @@ static const struct {
     const char *venue;
     int64_t taker_bps;
 } venue_fees[] = {
-    {"binance", 10 * E8},         {"binance-futures", 5 * E8}, {"coinbase", 60 * E8},
-    {"kraken", 40 * E8},          {"okex", 10 * E8},           {"bybit", 10 * E8},
+    {"binance", 10 * E8}, {"binance-futures", 5 * E8}, {"coinbase", 60 * E8},
+    {"kraken", 40 * E8},  {"okex", 10 * E8},           {"bybit", 10 * E8},
 };
 
 void arb_params_venue_defaults(struct arb_params *p, const struct arb_registry *reg)
@@ -161,8 +160,8 @@ void arb_params_venue_defaults(struct arb_params *p, const struct arb_registry *
 }
 
 /* Finds the key row and the array index a dotted key names. */
-static const struct key_def *key_lookup(const struct arb_registry *reg, const char *key,
-                                        int *index, char *err, size_t errlen)
+static const struct key_def *key_lookup(const struct arb_registry *reg, const char *key, int *index,
+                                        char *err, size_t errlen)
 {
     *index = 0;
     for (size_t i = 0; i < NKEYS; i++) {
@@ -301,7 +300,7 @@ void arb_params_each(const struct arb_params *p, const struct arb_registry *reg,
 
     for (size_t i = 0; i < NKEYS; i++) {
         const struct key_def *k = &keys[i];
-        int n = k->index == KEY_COIN ? ARB_COIN_COUNT
+        int n = k->index == KEY_COIN    ? ARB_COIN_COUNT
                 : k->index == KEY_VENUE ? (reg ? (int)reg->nvenues : 0)
                                         : 1;
         for (int j = 0; j < n; j++) {

@@ -41,39 +41,39 @@ const char *arb_coin_name(int coin);
  * the block can be copied as words.
  */
 struct arb_params {
-    int64_t spread_min_edge_bps;   /* net edge after both taker fees */
-    int64_t spread_max_age_ms;     /* both quotes younger than this */
-    int64_t signal_cooldown_ms;    /* re-emit a standing opportunity at most this often */
+    int64_t spread_min_edge_bps; /* net edge after both taker fees */
+    int64_t spread_max_age_ms;   /* both quotes younger than this */
+    int64_t signal_cooldown_ms;  /* re-emit a standing opportunity at most this often */
 
-    int64_t basis_entry_bps;       /* |basis| to enter */
-    int64_t basis_exit_bps;        /* |basis| below which an open basis trade exits */
+    int64_t basis_entry_bps; /* |basis| to enter */
+    int64_t basis_exit_bps;  /* |basis| below which an open basis trade exits */
     int64_t basis_min_annualized_pct;
-    int64_t basis_horizon_days;    /* H in the expected-return formula */
+    int64_t basis_horizon_days; /* H in the expected-return formula */
     int64_t basis_max_hold_days;
 
     int64_t depeg_entry_bps[ARB_COIN_COUNT]; /* per-coin deviation to act */
     int64_t depeg_medium_bps;
     int64_t depeg_high_bps;
     int64_t depeg_critical_bps;
-    int64_t depeg_max_exposure_pct;  /* of capital, across all depeg positions */
+    int64_t depeg_max_exposure_pct; /* of capital, across all depeg positions */
     int64_t depeg_take_profit_bps;
     int64_t depeg_stop_bps;
     int64_t depeg_trail_bps;
     int64_t depeg_max_hold_h;
-    int64_t depeg_exit_bps;          /* back within this of the peg: exit */
+    int64_t depeg_exit_bps;                     /* back within this of the peg: exit */
     int64_t depeg_venue_weight[ARB_MAX_VENUES]; /* 0..1: trust in a venue's price */
 
     int64_t risk_capital_usd;
     int64_t risk_max_order_notional_usd;
     int64_t risk_daily_loss_pct;
-    int64_t risk_max_position_pct;   /* per position, of capital */
-    int64_t risk_max_venue_pct;      /* gross exposure on one venue, of capital */
-    int64_t risk_max_coin_pct;       /* gross exposure in one asset, of capital */
+    int64_t risk_max_position_pct; /* per position, of capital */
+    int64_t risk_max_venue_pct;    /* gross exposure on one venue, of capital */
+    int64_t risk_max_coin_pct;     /* gross exposure in one asset, of capital */
     int64_t risk_max_consecutive_errors;
-    int64_t risk_kelly_fraction;     /* 0.5: half-Kelly */
+    int64_t risk_kelly_fraction; /* 0.5: half-Kelly */
 
-    int64_t sizing_spread_p_win;     /* estimated win probability, 0..1 */
-    int64_t sizing_spread_win_loss;  /* average win / average loss */
+    int64_t sizing_spread_p_win;    /* estimated win probability, 0..1 */
+    int64_t sizing_spread_win_loss; /* average win / average loss */
     int64_t sizing_basis_p_win;
     int64_t sizing_basis_win_loss;
 
@@ -82,8 +82,8 @@ struct arb_params {
     int64_t feed_max_lag_ms[ARB_MAX_VENUES]; /* exchange time behind receive time */
 
     int64_t venue_halt[ARB_MAX_VENUES]; /* 1: no new orders on this venue */
-    int64_t halt;                    /* 1: kill switch, no new orders anywhere */
-    uint64_t version;                /* bumped by every publish, for the journal */
+    int64_t halt;                       /* 1: kill switch, no new orders anywhere */
+    uint64_t version;                   /* bumped by every publish, for the journal */
 };
 
 _Static_assert(sizeof(struct arb_params) % 8 == 0, "the block is copied as words");

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 struct arb_park {
-    _Atomic uint32_t seq;     /* bumped by every ring that wakes a sleeper */
+    _Atomic uint32_t seq;      /* bumped by every ring that wakes a sleeper */
     _Atomic uint32_t sleeping; /* the consumer is (about to be) in futex_wait */
 };
 

@@ -34,9 +34,10 @@ int64_t arb_positions_fill(struct arb_positions *p, uint16_t venue, uint16_t ins
     if (ps->qty_e8 == 0 || (ps->qty_e8 > 0) == (signed_qty > 0)) {
         /* Adding to the position (or opening it): a new weighted average cost. */
         int64_t total = ps->qty_e8 + signed_qty;
-        ps->avg_px_e8 = (int64_t)(((arb_i128)ps->avg_px_e8 * (ps->qty_e8 < 0 ? -ps->qty_e8 : ps->qty_e8) +
-                                   (arb_i128)px_e8 * qty_e8) /
-                                  (total < 0 ? -total : total));
+        ps->avg_px_e8 =
+            (int64_t)(((arb_i128)ps->avg_px_e8 * (ps->qty_e8 < 0 ? -ps->qty_e8 : ps->qty_e8) +
+                       (arb_i128)px_e8 * qty_e8) /
+                      (total < 0 ? -total : total));
         ps->qty_e8 = total;
     } else {
         /* Reducing: realize against the average cost; past zero the rest opens at px. */

@@ -26,7 +26,7 @@ struct arb_position {
 struct arb_positions {
     const struct arb_registry *reg;
     struct arb_position pos[ARB_MAX_VENUES][ARB_MAX_INSTRUMENTS];
-    int64_t balance_e8[ARB_MAX_VENUES][ARB_MAX_ASSETS]; /* net change per venue x asset */
+    int64_t balance_e8[ARB_MAX_VENUES][ARB_MAX_ASSETS];   /* net change per venue x asset */
     int64_t mark_e8[ARB_MAX_VENUES][ARB_MAX_INSTRUMENTS]; /* last price seen, for unrealized */
     int64_t realized_e8; /* totals, in USD-equivalent quote units */
     int64_t fees_e8;

@@ -170,8 +170,7 @@ bool arb_venue_is_derivatives(const char *venue)
            (n > 5 && strcmp(venue + n - 5, "-swap") == 0);
 }
 
-int arb_registry_resolve(struct arb_registry *reg, const char *venue, const char *sym,
-                         size_t len)
+int arb_registry_resolve(struct arb_registry *reg, const char *venue, const char *sym, size_t len)
 {
     char base[ARB_ASSET_MAX], quote[ARB_ASSET_MAX];
     bool perp;

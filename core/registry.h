@@ -36,7 +36,7 @@ struct arb_registry {
     uint32_t ninstruments;
     uint32_t nassets;
     char asset[ARB_MAX_ASSETS][ARB_ASSET_MAX]; /* "USDC", "BTC": ids for position keeping */
-    char venue[ARB_MAX_VENUES][ARB_NAME_MAX]; /* Tardis.dev exchange ids: "binance-futures" */
+    char venue[ARB_MAX_VENUES][ARB_NAME_MAX];  /* Tardis.dev exchange ids: "binance-futures" */
     struct arb_instrument inst[ARB_MAX_INSTRUMENTS];
 };
 
@@ -76,7 +76,6 @@ bool arb_venue_is_derivatives(const char *venue);
  * above, perpetual when the symbol or the venue says so.
  * Returns the instrument id or -errno.
  */
-int arb_registry_resolve(struct arb_registry *reg, const char *venue, const char *sym,
-                         size_t len);
+int arb_registry_resolve(struct arb_registry *reg, const char *venue, const char *sym, size_t len);
 
 #endif /* ARB_CORE_REGISTRY_H */

@@ -98,8 +98,7 @@ int arb_report_event_json(const struct arb_event *ev, const struct arb_registry 
         put(&o, ",\"action\":\"%s\",\"instrument\":\"%s\",\"venues\":[\"%s\",\"%s\"]",
             exit ? "exit" : "enter", inst_name(reg, ev->instrument), venue_name(reg, ev->venue_a),
             venue_name(reg, ev->venue_b));
-        put(&o, ",\"perp\":\"%s\"",
-            (ev->dir & 3) == ARB_DIR_PERP_RICH ? "rich" : "cheap");
+        put(&o, ",\"perp\":\"%s\"", (ev->dir & 3) == ARB_DIR_PERP_RICH ? "rich" : "cheap");
         put_dec(&o, "basis_bps", ev->basis.basis_bps);
         if (!exit) {
             if (ev->flags & ARB_EV_F_NO_FUNDING)
@@ -147,11 +146,11 @@ int arb_report_event_json(const struct arb_event *ev, const struct arb_registry 
         put(&o, ",\"tick_to_order_ns\":%lld}", (long long)ev->exec.latency_ns);
         break;
     case ARB_EV_FILL: {
-        static const char *const kinds[] = {"none", "ack", "filled", "partial", "rejected",
-                                            "expired", "rate_limited"};
+        static const char *const kinds[] = {"none",     "ack",     "filled",      "partial",
+                                            "rejected", "expired", "rate_limited"};
         head(&o, ev, "fill");
-        put(&o, ",\"leg\":%u,\"status\":\"%s\",\"venue\":\"%s\",\"instrument\":\"%s\"",
-            ev->dir, ev->reason < 7 ? kinds[ev->reason] : "?", venue_name(reg, ev->venue_a),
+        put(&o, ",\"leg\":%u,\"status\":\"%s\",\"venue\":\"%s\",\"instrument\":\"%s\"", ev->dir,
+            ev->reason < 7 ? kinds[ev->reason] : "?", venue_name(reg, ev->venue_a),
             inst_name(reg, ev->instrument));
         put_dec(&o, "filled_qty", ev->exec.qty);
         if (ev->exec.px)

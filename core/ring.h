@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define ARB_CACHELINE  64
-#define ARB_RING_REC   64 /* bytes per record: one cache line */
+#define ARB_CACHELINE 64
+#define ARB_RING_REC  64 /* bytes per record: one cache line */
 
 /* One record. Users cast it to their 64-byte type (struct arb_tick, ...). */
 struct arb_ring_rec {
@@ -43,11 +43,12 @@ struct arb_ring {
         uint64_t head_cache;                 /* last head seen, may lag */
         uint64_t mask;                       /* capacity - 1 */
         struct arb_ring_rec *slots;
-        uint64_t *stamp;                     /* optional per-slot push time */
+        uint64_t *stamp; /* optional per-slot push time */
     } prod;
     struct {
-        alignas(ARB_RING_PAD) uint64_t head; /* next slot to read; ahead of pub_head until release */
-        uint64_t tail_cache;                 /* last tail seen, may lag */
+        alignas(
+            ARB_RING_PAD) uint64_t head; /* next slot to read; ahead of pub_head until release */
+        uint64_t tail_cache;             /* last tail seen, may lag */
         uint64_t mask;
         struct arb_ring_rec *slots;
         uint64_t *stamp;

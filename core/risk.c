@@ -88,8 +88,8 @@ static void book(struct arb_risk *r, const struct arb_intent *in, int64_t notion
 }
 
 bool arb_risk_gate(struct arb_risk *r, const struct arb_params *p, struct arb_intent *in,
-                   int64_t p_win, int64_t win_loss, int64_t *notional_usd,
-                   enum arb_refusal *reason, int64_t *cap_usd)
+                   int64_t p_win, int64_t win_loss, int64_t *notional_usd, enum arb_refusal *reason,
+                   int64_t *cap_usd)
 {
     int64_t capital = p->risk_capital_usd;
     *notional_usd = 0;

@@ -19,14 +19,14 @@
 
 struct arb_risk {
     const struct arb_registry *reg;
-    int64_t venue_gross_usd[ARB_MAX_VENUES];  /* _e8: open notional per venue */
-    int64_t asset_net_usd[ARB_MAX_ASSETS];    /* _e8: signed net exposure per asset */
-    int64_t depeg_exposure_usd;               /* _e8: open depeg notional */
-    int64_t daily_pnl_usd;                    /* _e8: realized today, fed by fills */
-    uint64_t pnl_day;                         /* UTC day number daily_pnl_usd belongs to */
+    int64_t venue_gross_usd[ARB_MAX_VENUES];     /* _e8: open notional per venue */
+    int64_t asset_net_usd[ARB_MAX_ASSETS];       /* _e8: signed net exposure per asset */
+    int64_t depeg_exposure_usd;                  /* _e8: open depeg notional */
+    int64_t daily_pnl_usd;                       /* _e8: realized today, fed by fills */
+    uint64_t pnl_day;                            /* UTC day number daily_pnl_usd belongs to */
     uint32_t consecutive_errors[ARB_MAX_VENUES]; /* fed by the gateway */
-    uint8_t coin_level[ARB_COIN_COUNT];       /* enum arb_depeg_level, set by the detector */
-    int8_t asset_coin[ARB_MAX_ASSETS];        /* asset id -> enum arb_coin, -1 if not a stablecoin */
+    uint8_t coin_level[ARB_COIN_COUNT];          /* enum arb_depeg_level, set by the detector */
+    int8_t asset_coin[ARB_MAX_ASSETS]; /* asset id -> enum arb_coin, -1 if not a stablecoin */
     uint64_t passed;
     uint64_t refused[ARB_REFUSE_COUNT];
 };
@@ -43,8 +43,8 @@ void arb_risk_init(struct arb_risk *r, const struct arb_registry *reg);
  * `notional_usd` receives the sized (or asked-for) notional, _e8.
  */
 bool arb_risk_gate(struct arb_risk *r, const struct arb_params *p, struct arb_intent *in,
-                   int64_t p_win, int64_t win_loss, int64_t *notional_usd,
-                   enum arb_refusal *reason, int64_t *cap_usd);
+                   int64_t p_win, int64_t win_loss, int64_t *notional_usd, enum arb_refusal *reason,
+                   int64_t *cap_usd);
 
 /*
  * Gives back exposure booked for `qty_e8` of a leg that will never trade

@@ -69,8 +69,9 @@ int arb_thread_start(struct arb_thread *t, const char *name, int cpu, void *(*fn
             pthread_attr_setaffinity_np(&attr, sizeof(want), &want);
             t->cpu = cpu;
         } else {
-            arb_log(ARB_LOG_WARN, "thread %s: cpu %d is not available (%d usable); running unpinned",
-                    t->name, cpu, arb_thread_cpus());
+            arb_log(ARB_LOG_WARN,
+                    "thread %s: cpu %d is not available (%d usable); running unpinned", t->name,
+                    cpu, arb_thread_cpus());
         }
     }
     rc = pthread_create(&t->tid, &attr, trampoline, t);

@@ -38,33 +38,33 @@ enum arb_tick_kind {
 
 struct arb_tick {
     union {
-        struct {                 /* ARB_TICK_BBO */
+        struct { /* ARB_TICK_BBO */
             int64_t bid_px_e8;
             int64_t bid_qty_e8;
             int64_t ask_px_e8;
             int64_t ask_qty_e8;
         };
-        struct {                 /* ARB_TICK_FUNDING */
+        struct { /* ARB_TICK_FUNDING */
             int64_t mark_px_e8;
             int64_t index_px_e8;
             int64_t funding_rate_e8; /* per 8 h period; 0.0001 is 10000 */
             uint64_t next_funding_ts_ns;
         };
-        struct {                 /* ARB_TICK_TRADE */
+        struct { /* ARB_TICK_TRADE */
             int64_t px_e8;
             int64_t qty_e8;
             uint64_t trade_id;
             uint64_t trade_reserved;
         };
     };
-    uint64_t exch_ts_ns;  /* venue's event time, ns since the epoch; 0 if absent */
-    uint64_t recv_ts_ns;  /* local receive completion of the frame, ns since the epoch */
-    uint64_t seq;         /* venue sequence or update id; 0 if absent */
-    uint16_t venue;       /* registry venue id */
-    uint16_t instrument;  /* registry instrument id */
-    uint8_t kind;         /* enum arb_tick_kind */
-    uint8_t flags;        /* ARB_TICK_F_* */
-    uint16_t have;        /* ARB_TICK_HAVE_* */
+    uint64_t exch_ts_ns; /* venue's event time, ns since the epoch; 0 if absent */
+    uint64_t recv_ts_ns; /* local receive completion of the frame, ns since the epoch */
+    uint64_t seq;        /* venue sequence or update id; 0 if absent */
+    uint16_t venue;      /* registry venue id */
+    uint16_t instrument; /* registry instrument id */
+    uint8_t kind;        /* enum arb_tick_kind */
+    uint8_t flags;       /* ARB_TICK_F_* */
+    uint16_t have;       /* ARB_TICK_HAVE_* */
 };
 
 _Static_assert(sizeof(struct arb_tick) == 64, "a tick is one cache line");

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ARB_TWOLEG_MAX      1024      /* intents in flight; a power of two */
+#define ARB_TWOLEG_MAX      1024        /* intents in flight; a power of two */
 #define ARB_TWOLEG_RETRY_NS 20000000ULL /* 20 ms before a second hedge attempt, doubling */
 
 enum arb_hedge_mode {
@@ -35,29 +35,29 @@ struct arb_flight {
     int64_t signed_fill_e8[3]; /* base quantity bought (+) or sold (-), per leg and hedges */
     uint64_t sent_ns;
     uint64_t hedge_sent_ns;
-    uint32_t hedges;           /* hedge orders sent */
-    uint8_t status[2];         /* enum arb_leg_status */
-    uint8_t hedge_side;        /* side of the hedge in flight */
-    bool counted;              /* its outcome is in the stats */
+    uint32_t hedges;    /* hedge orders sent */
+    uint8_t status[2];  /* enum arb_leg_status */
+    uint8_t hedge_side; /* side of the hedge in flight */
+    bool counted;       /* its outcome is in the stats */
     bool hedge_pending;
     bool active;
 };
 
 struct arb_twoleg {
     struct arb_flight f[ARB_TWOLEG_MAX];
-    uint8_t mode;              /* enum arb_hedge_mode */
-    int64_t slippage_bps;      /* _e8: how far past the leg's price a hedge may go */
+    uint8_t mode;         /* enum arb_hedge_mode */
+    int64_t slippage_bps; /* _e8: how far past the leg's price a hedge may go */
     uint64_t leg_timeout_ns;
-    uint32_t max_hedges;       /* attempts before raising the alarm */
+    uint32_t max_hedges; /* attempts before raising the alarm */
     struct {
         uint64_t opened;
-        uint64_t balanced;     /* closed with both legs equal, no hedge needed */
-        uint64_t legged;       /* ended unbalanced and needed a hedge */
-        uint64_t hedges;       /* hedge orders produced */
-        uint64_t hedged;       /* imbalances brought back to zero by hedging */
-        uint64_t timeouts;     /* legs that went silent past the timeout */
-        uint64_t alarms;       /* imbalances hedging could not close */
-        uint64_t full;         /* opens refused: too many in flight */
+        uint64_t balanced; /* closed with both legs equal, no hedge needed */
+        uint64_t legged;   /* ended unbalanced and needed a hedge */
+        uint64_t hedges;   /* hedge orders produced */
+        uint64_t hedged;   /* imbalances brought back to zero by hedging */
+        uint64_t timeouts; /* legs that went silent past the timeout */
+        uint64_t alarms;   /* imbalances hedging could not close */
+        uint64_t full;     /* opens refused: too many in flight */
     } stats;
 };
 

@@ -170,19 +170,7 @@ static inline int arb_binance_build(struct arb_parser *p, const struct arb_binan
     id = arb_parser_instrument(p, f[ARB_BN_s].s, f[ARB_BN_s].len);
     if (id < 0)
         return ARB_PARSE_UNKNOWN;
-    t->bid_px_e8 = w[0];
-    t->bid_qty_e8 = w[1];
-    t->ask_px_e8 = w[2];
-    t->ask_qty_e8 = w[3];
-    t->exch_ts_ns = exch_ns;
-    t->recv_ts_ns = recv_ts_ns;
-    t->seq = seq;
-    t->venue = p->venue;
-    t->instrument = (uint16_t)id;
-    t->kind = kind;
-    t->flags = 0;
-    t->have = have;
-    return 1;
+    return arb_parser_emit(p, id, kind, w, have, exch_ns, seq, recv_ts_ns, t);
 }
 
 /* Scans the event object under cursor c to its closer. Returns 0, or -1 when malformed. */
@@ -196,21 +184,6 @@ static inline int arb_binance_scan(struct arb_json_cur *c, struct arb_binance_ev
     while (arb_json_key(c, &k, &klen) && arb_binance_take(c, ev, k, klen, &v))
         ;
     return c->state == ARB_JSON_DONE ? 0 : -1;
-}
-
-/*
- * Folds one event's result into a running message result: ticks add up; with
- * none, a malformed event beats an unknown symbol, which beats a skip.
- */
-static inline int arb_binance_fold(int acc, int rc)
-{
-    if (acc == ARB_PARSE_MALFORMED || rc == ARB_PARSE_MALFORMED)
-        return ARB_PARSE_MALFORMED;
-    if (acc > 0)
-        return rc > 0 ? acc + rc : acc;
-    if (rc > 0)
-        return rc;
-    return acc == ARB_PARSE_UNKNOWN || rc == ARB_PARSE_UNKNOWN ? ARB_PARSE_UNKNOWN : ARB_PARSE_SKIP;
 }
 
 /* An array of event objects under cursor c (the `!markPrice@arr` stream). */
@@ -229,7 +202,7 @@ static inline int arb_binance_array(struct arb_parser *p, struct arb_json_cur *c
             return ARB_PARSE_MALFORMED;
         /* Events past `max` are dropped: the caller sized out for the venue. */
         if (n < max)
-            acc = arb_binance_fold(acc, arb_binance_build(p, &ev, recv_ts_ns, &out[n], funding));
+            acc = arb_parser_fold(acc, arb_binance_build(p, &ev, recv_ts_ns, &out[n], funding));
     }
     return c->state == ARB_JSON_DONE ? acc : ARB_PARSE_MALFORMED;
 }
@@ -387,19 +360,7 @@ static inline int arb_binance_fast(struct arb_parser *p, const char *msg, size_t
     id = arb_parser_instrument16(p, sym, (size_t)(sym_end - sym));
     if (id < 0)
         return ARB_PARSE_UNKNOWN;
-    t->bid_px_e8 = w[0];
-    t->bid_qty_e8 = w[1];
-    t->ask_px_e8 = w[2];
-    t->ask_qty_e8 = w[3];
-    t->exch_ts_ns = ms * 1000000u;
-    t->recv_ts_ns = recv_ts_ns;
-    t->seq = seq;
-    t->venue = p->venue;
-    t->instrument = (uint16_t)id;
-    t->kind = ARB_TICK_BBO;
-    t->flags = 0;
-    t->have = have;
-    return 1;
+    return arb_parser_emit(p, id, ARB_TICK_BBO, w, have, ms * 1000000u, seq, recv_ts_ns, t);
 }
 
 /* parse(): the fast path, then the general scanner when it misses. */
@@ -408,9 +369,9 @@ static inline int arb_binance_parse(struct arb_parser *p, const char *msg, size_
                                     bool funding)
 {
     /* A stream we do not parse is skipped by both paths alike, on its name. */
-    int rc = max < 1                               ? ARB_PARSE_MALFORMED
+    int rc = max < 1                              ? ARB_PARSE_MALFORMED
              : arb_binance_other_stream(msg, len) ? ARB_PARSE_SKIP
-                                                   : arb_binance_fast(p, msg, len, recv_ts_ns, out);
+                                                  : arb_binance_fast(p, msg, len, recv_ts_ns, out);
 
     if (rc == ARB_PARSE_FAST_MISS)
         rc = arb_binance_message(p, msg, len, recv_ts_ns, out, max, funding);

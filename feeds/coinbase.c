@@ -116,19 +116,7 @@ static int cb_message(struct arb_parser *p, const char *msg, size_t len, uint64_
     id = arb_parser_instrument(p, f[CB_PRODUCT_ID].s, f[CB_PRODUCT_ID].len);
     if (id < 0)
         return ARB_PARSE_UNKNOWN;
-    out->bid_px_e8 = w[0];
-    out->bid_qty_e8 = w[1];
-    out->ask_px_e8 = w[2];
-    out->ask_qty_e8 = w[3];
-    out->exch_ts_ns = exch_ns;
-    out->recv_ts_ns = recv_ts_ns;
-    out->seq = seq;
-    out->venue = p->venue;
-    out->instrument = (uint16_t)id;
-    out->kind = ARB_TICK_BBO;
-    out->flags = 0;
-    out->have = have;
-    return 1;
+    return arb_parser_emit(p, id, ARB_TICK_BBO, w, have, exch_ns, seq, recv_ts_ns, out);
 }
 
 /*
@@ -194,19 +182,7 @@ static inline int cb_fast(struct arb_parser *p, const char *msg, size_t len, uin
     id = arb_parser_instrument16(p, sym, (size_t)(sym_end - sym));
     if (id < 0)
         return ARB_PARSE_UNKNOWN;
-    out->bid_px_e8 = w[0];
-    out->bid_qty_e8 = w[1];
-    out->ask_px_e8 = w[2];
-    out->ask_qty_e8 = w[3];
-    out->exch_ts_ns = exch_ns;
-    out->recv_ts_ns = recv_ts_ns;
-    out->seq = seq;
-    out->venue = p->venue;
-    out->instrument = (uint16_t)id;
-    out->kind = ARB_TICK_BBO;
-    out->flags = 0;
-    out->have = have;
-    return 1;
+    return arb_parser_emit(p, id, ARB_TICK_BBO, w, have, exch_ns, seq, recv_ts_ns, out);
 }
 
 static int coinbase_parse(struct arb_parser *p, const char *msg, size_t len, uint64_t recv_ts_ns,
@@ -230,12 +206,8 @@ static int coinbase_subscribe(const char *const *symbols, size_t n, char *buf, s
     size_t pos = 0;
     int rc = arb_json_put_raw(buf, len, &pos, "{\"type\":\"subscribe\",\"product_ids\":[");
 
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (i > 0)
-            rc = arb_json_put_raw(buf, len, &pos, ",");
-        if (rc == 0)
-            rc = arb_json_put_str(buf, len, &pos, symbols[i], false);
-    }
+    if (rc == 0)
+        rc = arb_json_put_strs(buf, len, &pos, symbols, n);
     if (rc == 0)
         rc = arb_json_put_raw(buf, len, &pos, "],\"channels\":[\"ticker\",\"heartbeat\"]}\n");
     return rc < 0 ? rc : (int)pos;

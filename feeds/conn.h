@@ -62,7 +62,7 @@ struct arb_conn {
     uint32_t tx_head;
     uint32_t tx_tail;
     uint32_t tx_sending;
-    int tx_fixed;                 /* index of tx in the ring's registered buffers, -1: none */
+    int tx_fixed; /* index of tx in the ring's registered buffers, -1: none */
 
     struct sockaddr_storage addr; /* where connect goes */
     socklen_t addr_len;

@@ -144,3 +144,16 @@ int arb_json_put_str(char *buf, size_t cap, size_t *pos, const char *s, bool low
     buf[(*pos)++] = '"';
     return 0;
 }
+
+int arb_json_put_strs(char *buf, size_t cap, size_t *pos, const char *const *s, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (i > 0)
+            rc = arb_json_put_raw(buf, cap, pos, ",");
+        if (rc == 0)
+            rc = arb_json_put_str(buf, cap, pos, s[i], false);
+    }
+    return rc;
+}

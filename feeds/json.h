@@ -760,4 +760,10 @@ int arb_json_put_str(char *buf, size_t cap, size_t *pos, const char *s, bool low
 /* Cold: appends the raw text s at buf[*pos]. Returns 0 or -ENOSPC. */
 int arb_json_put_raw(char *buf, size_t cap, size_t *pos, const char *s);
 
+/*
+ * Cold: appends the n strings as JSON strings separated by commas ("a","b"),
+ * the inside of a subscription's symbol array. Returns as arb_json_put_str.
+ */
+int arb_json_put_strs(char *buf, size_t cap, size_t *pos, const char *const *s, size_t n);
+
 #endif /* ARB_FEEDS_JSON_H */

@@ -16,31 +16,8 @@ static inline int kr_emit(struct arb_parser *p, const char *sym, size_t sym_len,
 
     if (id < 0)
         return ARB_PARSE_UNKNOWN;
-    t->bid_px_e8 = w[0];
-    t->bid_qty_e8 = w[1];
-    t->ask_px_e8 = w[2];
-    t->ask_qty_e8 = w[3];
-    t->exch_ts_ns = exch_ns;
-    t->recv_ts_ns = recv_ts_ns;
-    t->seq = 0; /* neither version numbers ticker messages */
-    t->venue = p->venue;
-    t->instrument = (uint16_t)id;
-    t->kind = ARB_TICK_BBO;
-    t->flags = 0;
-    t->have = have;
-    return 1;
-}
-
-/* Same folding as every multi-event message: ticks add up, else malformed > unknown > skip. */
-static inline int kr_fold(int acc, int rc)
-{
-    if (acc == ARB_PARSE_MALFORMED || rc == ARB_PARSE_MALFORMED)
-        return ARB_PARSE_MALFORMED;
-    if (acc > 0)
-        return rc > 0 ? acc + rc : acc;
-    if (rc > 0)
-        return rc;
-    return acc == ARB_PARSE_UNKNOWN || rc == ARB_PARSE_UNKNOWN ? ARB_PARSE_UNKNOWN : ARB_PARSE_SKIP;
+    /* Neither version numbers ticker messages: seq 0. */
+    return arb_parser_emit(p, id, ARB_TICK_BBO, w, have, exch_ns, 0, recv_ts_ns, t);
 }
 
 /* v2: an optional JSON-number field. Returns 0 or -1. */
@@ -127,7 +104,7 @@ static int kr_v2_data(struct arb_parser *p, struct arb_json_cur *c, uint64_t rec
         rc = kr_v2_entry(p, &in, recv_ts_ns, n < max ? &out[n] : &spare);
         if (!arb_json_resume(c, &in))
             return ARB_PARSE_MALFORMED;
-        acc = kr_fold(acc, n < max ? rc : (rc > 0 ? 0 : rc));
+        acc = arb_parser_fold(acc, n < max ? rc : (rc > 0 ? 0 : rc));
     }
     return c->state == ARB_JSON_DONE ? acc : ARB_PARSE_MALFORMED;
 }
@@ -344,12 +321,8 @@ static int kraken_subscribe(const char *const *symbols, size_t n, char *buf, siz
         buf, len, &pos,
         "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ticker\",\"symbol\":[");
 
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (i > 0)
-            rc = arb_json_put_raw(buf, len, &pos, ",");
-        if (rc == 0)
-            rc = arb_json_put_str(buf, len, &pos, symbols[i], false);
-    }
+    if (rc == 0)
+        rc = arb_json_put_strs(buf, len, &pos, symbols, n);
     /* bbo: a ticker on every change of the book top, not only on trades (the default). */
     if (rc == 0)
         rc = arb_json_put_raw(buf, len, &pos, "],\"event_trigger\":\"bbo\"}}\n");

@@ -113,6 +113,46 @@ static inline int arb_parser_instrument16(struct arb_parser *p, const char *sym,
     return id;
 }
 
+/*
+ * Feed thread: writes one tick of `kind` for instrument `id` into t, the four
+ * payload words w in the order of the kind's layout (BBO: bid, bid qty, ask,
+ * ask qty). Returns 1, the number of ticks written.
+ */
+static inline int arb_parser_emit(const struct arb_parser *p, int id, uint8_t kind,
+                                  const int64_t w[4], uint16_t have, uint64_t exch_ns, uint64_t seq,
+                                  uint64_t recv_ts_ns, struct arb_tick *t)
+{
+    t->bid_px_e8 = w[0];
+    t->bid_qty_e8 = w[1];
+    t->ask_px_e8 = w[2];
+    t->ask_qty_e8 = w[3];
+    t->exch_ts_ns = exch_ns;
+    t->recv_ts_ns = recv_ts_ns;
+    t->seq = seq;
+    t->venue = p->venue;
+    t->instrument = (uint16_t)id;
+    t->kind = kind;
+    t->flags = 0;
+    t->have = have;
+    return 1;
+}
+
+/*
+ * Folds one event's result into a running message result, for messages that
+ * carry several events: ticks add up; with none, a malformed event beats an
+ * unknown symbol, which beats a skip.
+ */
+static inline int arb_parser_fold(int acc, int rc)
+{
+    if (acc == ARB_PARSE_MALFORMED || rc == ARB_PARSE_MALFORMED)
+        return ARB_PARSE_MALFORMED;
+    if (acc > 0)
+        return rc > 0 ? acc + rc : acc;
+    if (rc > 0)
+        return rc;
+    return acc == ARB_PARSE_UNKNOWN || rc == ARB_PARSE_UNKNOWN ? ARB_PARSE_UNKNOWN : ARB_PARSE_SKIP;
+}
+
 /* Feed thread: books one parse() result into p->stats and returns it unchanged. */
 static inline int arb_parser_tally(struct arb_parser *p, int rc)
 {

@@ -26,8 +26,8 @@ enum role {
 };
 
 static const char *const role_names[R_COUNT] = {
-    "exchange",   "symbol",    "timestamp", "local_timestamp",   "ask_amount",   "ask_price",
-    "bid_price",  "bid_amount", "funding_timestamp", "funding_rate", "index_price", "mark_price",
+    "exchange",  "symbol",     "timestamp",         "local_timestamp", "ask_amount",  "ask_price",
+    "bid_price", "bid_amount", "funding_timestamp", "funding_rate",    "index_price", "mark_price",
 };
 
 /* Splits a CSV row (Tardis never quotes fields) into at most max fields. */
@@ -157,14 +157,16 @@ int arb_tardis_row(const struct arb_tardis_csv *c, struct arb_parser *p, const c
         if (a < 0 || b < 0 || aq < 0 || bq < 0)
             goto malformed;
         out->kind = ARB_TICK_BBO;
-        out->have |= (uint16_t)((a ? ARB_TICK_HAVE_ASK : 0) | (b ? ARB_TICK_HAVE_BID : 0) |
-                                (aq ? ARB_TICK_HAVE_ASK_QTY : 0) | (bq ? ARB_TICK_HAVE_BID_QTY : 0));
+        out->have |=
+            (uint16_t)((a ? ARB_TICK_HAVE_ASK : 0) | (b ? ARB_TICK_HAVE_BID : 0) |
+                       (aq ? ARB_TICK_HAVE_ASK_QTY : 0) | (bq ? ARB_TICK_HAVE_BID_QTY : 0));
         if (!a && !b) {
             p->stats.skipped++;
             return ARB_PARSE_SKIP;
         }
     } else {
-        int fr = c->col[R_FUNDING_RATE] >= 0 ? field_dec(F(R_FUNDING_RATE), &out->funding_rate_e8) : 0;
+        int fr =
+            c->col[R_FUNDING_RATE] >= 0 ? field_dec(F(R_FUNDING_RATE), &out->funding_rate_e8) : 0;
         int mk = c->col[R_MARK_PRICE] >= 0 ? field_dec(F(R_MARK_PRICE), &out->mark_px_e8) : 0;
         int ix = c->col[R_INDEX_PRICE] >= 0 ? field_dec(F(R_INDEX_PRICE), &out->index_px_e8) : 0;
         uint64_t fts = 0;
@@ -172,8 +174,9 @@ int arb_tardis_row(const struct arb_tardis_csv *c, struct arb_parser *p, const c
         if (fr < 0 || mk < 0 || ix < 0)
             goto malformed;
         out->kind = ARB_TICK_FUNDING;
-        out->have |= (uint16_t)((fr ? ARB_TICK_HAVE_FUNDING : 0) | (mk ? ARB_TICK_HAVE_MARK : 0) |
-                                (ix ? ARB_TICK_HAVE_INDEX : 0) | (have_fts ? ARB_TICK_HAVE_NEXT_FND : 0));
+        out->have |=
+            (uint16_t)((fr ? ARB_TICK_HAVE_FUNDING : 0) | (mk ? ARB_TICK_HAVE_MARK : 0) |
+                       (ix ? ARB_TICK_HAVE_INDEX : 0) | (have_fts ? ARB_TICK_HAVE_NEXT_FND : 0));
         out->next_funding_ts_ns = fts * 1000;
         if (!fr && !mk && !ix) {
             p->stats.skipped++;

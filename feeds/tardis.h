@@ -21,9 +21,9 @@ enum arb_tardis_kind {
 
 /* Column layout, learned from the header row. */
 struct arb_tardis_csv {
-    uint8_t kind;                       /* enum arb_tardis_kind */
+    uint8_t kind; /* enum arb_tardis_kind */
     uint8_t ncols;
-    int8_t col[ARB_TARDIS_MAXCOLS];     /* field role -> column index, -1 absent */
+    int8_t col[ARB_TARDIS_MAXCOLS]; /* field role -> column index, -1 absent */
 };
 
 /*

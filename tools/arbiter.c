@@ -10,14 +10,15 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: arbiter <command> [options]\n"
-                 "commands:\n"
-                 "  demo         the engine against simulated venues replaying the 2023 USDC depeg\n"
-                 "  parse        print a venue capture's ticks as JSON lines\n"
-                 "  replay       run recorded data through the detector and risk gate\n"
-                 "  run          the engine on the venues of a config file (paper by default)\n"
-                 "  version      print the version\n"
-                 "  help         this text\n");
+    fprintf(out,
+            "usage: arbiter <command> [options]\n"
+            "commands:\n"
+            "  demo         the engine against simulated venues replaying the 2023 USDC depeg\n"
+            "  parse        print a venue capture's ticks as JSON lines\n"
+            "  replay       run recorded data through the detector and risk gate\n"
+            "  run          the engine on the venues of a config file (paper by default)\n"
+            "  version      print the version\n"
+            "  help         this text\n");
 }
 
 int main(int argc, char **argv)

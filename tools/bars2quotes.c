@@ -27,7 +27,7 @@ struct quote {
     int64_t t_us;  /* quote time, µs since the epoch */
     int64_t px_e8; /* mid */
     int64_t qty_e8;
-    int input;     /* ties keep input order, so the output is deterministic */
+    int input; /* ties keep input order, so the output is deterministic */
 };
 
 static struct quote *quotes;
@@ -35,15 +35,14 @@ static size_t nquotes, capquotes;
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: bars2quotes --exchange NAME [--format tardis|arbsim] [--half-spread PX]\n"
-            "                   [--from ISO] [--to ISO] FILE:SYMBOL...\n"
-            "       bars2quotes --exchange NAME --symbol SYM [options] [FILE]\n"
-            "  Reads one-minute bars (timestamp + open/high/low/close/volume columns in any\n"
-            "  order; timestamp ISO-8601 UTC like 2023-03-08T00:01:00Z), merges several\n"
-            "  inputs by time, and writes quotes to stdout: a Tardis quotes CSV (default) or\n"
-            "  an arbsim script (t_ms from the first quote). --half-spread defaults to\n"
-            "  0.00005; --from/--to keep bars in [from, to).\n");
+    fprintf(out, "usage: bars2quotes --exchange NAME [--format tardis|arbsim] [--half-spread PX]\n"
+                 "                   [--from ISO] [--to ISO] FILE:SYMBOL...\n"
+                 "       bars2quotes --exchange NAME --symbol SYM [options] [FILE]\n"
+                 "  Reads one-minute bars (timestamp + open/high/low/close/volume columns in any\n"
+                 "  order; timestamp ISO-8601 UTC like 2023-03-08T00:01:00Z), merges several\n"
+                 "  inputs by time, and writes quotes to stdout: a Tardis quotes CSV (default) or\n"
+                 "  an arbsim script (t_ms from the first quote). --half-spread defaults to\n"
+                 "  0.00005; --from/--to keep bars in [from, to).\n");
 }
 
 /* "2023-03-08T00:01:00Z" -> seconds since the epoch. */
@@ -252,8 +251,8 @@ int main(int argc, char **argv)
             printf("%s,%s,%lld,%lld,%s,%s,%s,%s\n", exchange, syms[q->input], (long long)q->t_us,
                    (long long)q->t_us, qs, as, bs, qs);
         else
-            printf("%lld,%s,%s,%s,%s,%s\n", (long long)((q->t_us - t0) / 1000), syms[q->input],
-                   bs, qs, as, qs);
+            printf("%lld,%s,%s,%s,%s,%s\n", (long long)((q->t_us - t0) / 1000), syms[q->input], bs,
+                   qs, as, qs);
     }
     free(quotes);
     return ferror(stdout) ? 1 : 0;

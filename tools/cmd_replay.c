@@ -25,10 +25,10 @@
 #include <time.h>
 #include <zlib.h>
 
-#define REPLAY_MAX_INPUTS  32
-#define REPLAY_MAX_TICKS   64   /* ticks one message may carry */
-#define REPLAY_RING        4096 /* records in each of the two output rings */
-#define REPLAY_REPORTS     20   /* malformed lines reported per input; the count has the rest */
+#define REPLAY_MAX_INPUTS 32
+#define REPLAY_MAX_TICKS  64   /* ticks one message may carry */
+#define REPLAY_RING       4096 /* records in each of the two output rings */
+#define REPLAY_REPORTS    20   /* malformed lines reported per input; the count has the rest */
 
 enum input_kind {
     INPUT_CAPTURE = 1, /* VENUE:FILE, raw frames through the venue's parser */
@@ -52,12 +52,12 @@ struct input {
     struct arb_symtab symtab;
     struct resolve_ctx rctx;
     char venue[ARB_NAME_MAX];
-    char *buf;          /* read buffer; lines are handed out in place */
-    size_t cap, rpos, end;   /* buffer size, read position, bytes held */
+    char *buf;             /* read buffer; lines are handed out in place */
+    size_t cap, rpos, end; /* buffer size, read position, bytes held */
     bool eof_data;
-    char *line;         /* the current line, inside buf */
+    char *line; /* the current line, inside buf */
     uint64_t lineno;
-    uint64_t last_ts;   /* bare payload lines inherit the previous line's time */
+    uint64_t last_ts; /* bare payload lines inherit the previous line's time */
     uint64_t reported;
     struct arb_tick ticks[REPLAY_MAX_TICKS];
     int nticks, pos;
@@ -137,8 +137,8 @@ static long read_line(struct input *in)
 static void report_bad(struct input *in, const char *what)
 {
     if (in->reported++ < REPLAY_REPORTS)
-        fprintf(stderr, "arbiter replay: %s:%llu: %s\n", in->path,
-                (unsigned long long)in->lineno, what);
+        fprintf(stderr, "arbiter replay: %s:%llu: %s\n", in->path, (unsigned long long)in->lineno,
+                what);
 }
 
 /* Fills in->ticks from the next lines that carry any. Returns false at the end. */
@@ -217,8 +217,9 @@ static int input_open(struct input *in, const char *arg, struct arb_registry *re
             if (len < 0)
                 snprintf(err, errlen, "%s: empty file", in->path);
             else
-                fprintf(stderr, "arbiter replay: %s:1: not a Tardis CSV, nor VENUE:FILE with a "
-                                "known venue\n",
+                fprintf(stderr,
+                        "arbiter replay: %s:1: not a Tardis CSV, nor VENUE:FILE with a "
+                        "known venue\n",
                         in->path);
             return -EINVAL;
         }
@@ -233,7 +234,7 @@ static int input_open(struct input *in, const char *arg, struct arb_registry *re
         memcpy(in->venue, in->line, (size_t)(comma - in->line));
         in->venue[comma - in->line] = '\0';
         row2 = (size_t)(in->line - in->buf); /* the buffer may have moved under the read */
-        in->buf[row2 + (size_t)len] = '\n'; /* CR, if any, is simply dropped */
+        in->buf[row2 + (size_t)len] = '\n';  /* CR, if any, is simply dropped */
         in->rpos = row2;
     }
     int vid = arb_registry_venue(reg, in->venue);
@@ -355,9 +356,8 @@ int arb_cmd_replay(int argc, char **argv)
     arb_params_pub_init(&pub, &params);
     struct arb_ring *events = arb_ring_create(REPLAY_RING);
     struct arb_ring *intents = arb_ring_create(REPLAY_RING);
-    struct arb_detector *d = events && intents
-                                 ? arb_detector_create(&reg, &pub, NULL, events, intents)
-                                 : NULL;
+    struct arb_detector *d =
+        events && intents ? arb_detector_create(&reg, &pub, NULL, events, intents) : NULL;
     if (!d) {
         fprintf(stderr, "arbiter replay: out of memory\n");
         return 1;
@@ -426,9 +426,8 @@ int arb_cmd_replay(int argc, char **argv)
     }
     printf("},\"skipped\":%llu,\"unknown_symbol\":%llu,\"malformed\":%llu,"
            "\"events_dropped\":%llu,\"stale_skips\":%llu",
-           (unsigned long long)skipped, (unsigned long long)unknown,
-           (unsigned long long)malformed, (unsigned long long)d->stats.events_dropped,
-           (unsigned long long)d->stats.stale_skips);
+           (unsigned long long)skipped, (unsigned long long)unknown, (unsigned long long)malformed,
+           (unsigned long long)d->stats.events_dropped, (unsigned long long)d->stats.stale_skips);
     if (timing) {
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         printf(",\"events_per_s\":%.0f", secs > 0 ? (double)nevents / secs : 0.0);

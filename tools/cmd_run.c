@@ -66,7 +66,9 @@ static int on_other(void *ctx, const char *key, const char *value, char *err, si
                 return -EINVAL;
             r->cfg.detector_cpu = (int)x;
         } else if (strcmp(f, "fuse_gateway") == 0) {
-            r->cfg.fuse_gateway = strcmp(value, "auto") == 0 ? -1 : strcmp(value, "yes") == 0 ? 1 : 0;
+            r->cfg.fuse_gateway = strcmp(value, "auto") == 0  ? -1
+                                  : strcmp(value, "yes") == 0 ? 1
+                                                              : 0;
         } else if (strcmp(f, "gateway_cpu") == 0) {
             if (parse_int(key, value, -1, 1023, &x, err, errlen) < 0)
                 return -EINVAL;
@@ -125,8 +127,9 @@ static int on_other(void *ctx, const char *key, const char *value, char *err, si
     } else if (strcmp(f, "trade") == 0) {
         v->trade = strcmp(value, "no") != 0 && strcmp(value, "false") != 0 && strcmp(value, "0");
     } else {
-        snprintf(err, errlen, "%s: unknown venue setting (url, order_url, ca_file, capture, "
-                              "symbols, cpu, trade)",
+        snprintf(err, errlen,
+                 "%s: unknown venue setting (url, order_url, ca_file, capture, "
+                 "symbols, cpu, trade)",
                  key);
         return -ENOENT;
     }
@@ -157,12 +160,11 @@ static int ignore_setup(void *ctx, const char *key, const char *value, char *err
 
 static void run_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: arbiter run --config FILE [--set KEY=VALUE]... [--live] [--keys FILE]\n"
-            "                   [--duration S] [--status-ms MS]\n"
-            "  Runs the engine on the venues of the config file. Paper trading by default:\n"
-            "  order endpoints must be loopback unless --live. With --live, credentials come\n"
-            "  from ARB_<VENUE>_API_KEY/_API_SECRET or a key file of mode 0600.\n");
+    fprintf(out, "usage: arbiter run --config FILE [--set KEY=VALUE]... [--live] [--keys FILE]\n"
+                 "                   [--duration S] [--status-ms MS]\n"
+                 "  Runs the engine on the venues of the config file. Paper trading by default:\n"
+                 "  order endpoints must be loopback unless --live. With --live, credentials come\n"
+                 "  from ARB_<VENUE>_API_KEY/_API_SECRET or a key file of mode 0600.\n");
 }
 
 int arb_cmd_run(int argc, char **argv)
@@ -221,8 +223,8 @@ int arb_cmd_run(int argc, char **argv)
     static struct arb_engine e;
     if (arb_run_build(&r, &e) < 0)
         return 1;
-    if (arb_config_load_params(config, &e.params, &e.reg, ignore_setup, NULL, err,
-                               sizeof(err)) < 0) {
+    if (arb_config_load_params(config, &e.params, &e.reg, ignore_setup, NULL, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "arbiter run: %s\n", err);
         return 1;
     }
@@ -251,8 +253,9 @@ int arb_cmd_run(int argc, char **argv)
             break;
         if (status_ms > 0 && (arb_clock_mono_ns() - last) / 1000000 >= (uint64_t)status_ms) {
             last = arb_clock_mono_ns();
-            arb_status_draw(&e, stdout, r.cfg.gateway.live ? "arbiter run (LIVE)" : "arbiter run (paper)",
-                            el, tty);
+            arb_status_draw(&e, stdout,
+                            r.cfg.gateway.live ? "arbiter run (LIVE)" : "arbiter run (paper)", el,
+                            tty);
         }
     }
     arb_engine_stop(&e);

@@ -52,8 +52,8 @@ int arb_config_load(const char *path, arb_config_fn fn, void *ctx, char *err, si
     if (l.rc < 0)
         snprintf(err, errlen, "%s:%d: %s", path, line, l.msg);
     else
-        snprintf(err, errlen, "%s:%d: syntax error (expected `key = value` or `[section]`)",
-                 path, line);
+        snprintf(err, errlen, "%s:%d: syntax error (expected `key = value` or `[section]`)", path,
+                 line);
     return l.rc < 0 ? l.rc : -EINVAL;
 }
 

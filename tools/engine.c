@@ -196,16 +196,35 @@ static void tally(struct arb_engine *e, const struct arb_event *ev)
     struct arb_engine_counts *c = &e->counts;
 
     switch (ev->type) {
-    case ARB_EV_SPREAD: c->signals[ARB_SIG_SPREAD]++; break;
-    case ARB_EV_BASIS: c->signals[ARB_SIG_BASIS]++; break;
-    case ARB_EV_DEPEG: c->signals[ARB_SIG_DEPEG]++; break;
-    case ARB_EV_INTENT: c->intents++; break;
-    case ARB_EV_REFUSAL: c->refusals++; break;
-    case ARB_EV_ORDER: c->orders++; break;
-    case ARB_EV_FILL: c->fills++; break;
-    case ARB_EV_HEDGE: c->hedges++; break;
-    case ARB_EV_ALARM: c->alarms++; break;
-    default: break;
+    case ARB_EV_SPREAD:
+        c->signals[ARB_SIG_SPREAD]++;
+        break;
+    case ARB_EV_BASIS:
+        c->signals[ARB_SIG_BASIS]++;
+        break;
+    case ARB_EV_DEPEG:
+        c->signals[ARB_SIG_DEPEG]++;
+        break;
+    case ARB_EV_INTENT:
+        c->intents++;
+        break;
+    case ARB_EV_REFUSAL:
+        c->refusals++;
+        break;
+    case ARB_EV_ORDER:
+        c->orders++;
+        break;
+    case ARB_EV_FILL:
+        c->fills++;
+        break;
+    case ARB_EV_HEDGE:
+        c->hedges++;
+        break;
+    case ARB_EV_ALARM:
+        c->alarms++;
+        break;
+    default:
+        break;
     }
 }
 

@@ -36,21 +36,21 @@ struct arb_engine_config {
     struct arb_engine_feed feeds[ARB_MAX_VENUES];
     size_t nfeeds;
     struct arb_gateway_config gateway;
-    int detector_cpu;           /* -1: unpinned */
-    int fuse_gateway;           /* -1: when cores < hot threads; 0: own thread; 1: in the detector */
-    uint32_t spin_us;           /* detector busy-poll before parking; 0 picks 50 */
-    const char *journal;        /* every event as a JSON line; NULL: none */
+    int detector_cpu;    /* -1: unpinned */
+    int fuse_gateway;    /* -1: when cores < hot threads; 0: own thread; 1: in the detector */
+    uint32_t spin_us;    /* detector busy-poll before parking; 0 picks 50 */
+    const char *journal; /* every event as a JSON line; NULL: none */
 };
 
 struct arb_engine_counts {
-    uint64_t signals[4];        /* by enum arb_signal_kind */
+    uint64_t signals[4]; /* by enum arb_signal_kind */
     uint64_t intents, refusals, orders, fills, hedges, alarms;
 };
 
 struct arb_engine {
     struct arb_engine_config cfg;
     struct arb_registry reg;
-    struct arb_params params;       /* the slow path's copy; published to pub */
+    struct arb_params params; /* the slow path's copy; published to pub */
     struct arb_params_pub pub;
     struct arb_ring *ticks[ARB_MAX_VENUES];
     uint64_t *tick_stamps[ARB_MAX_VENUES];
@@ -66,9 +66,9 @@ struct arb_engine {
     _Atomic int stop;
     /* Latency, ns: per stage and end to end. */
     struct arb_hist *h_parse[ARB_MAX_VENUES];
-    struct arb_hist *h_hop;         /* tick ring: feed push to detector pop */
-    struct arb_hist *h_detect;      /* detector pass per tick, risk gate included */
-    struct arb_hist *h_risk;        /* risk gate per intent */
+    struct arb_hist *h_hop;          /* tick ring: feed push to detector pop */
+    struct arb_hist *h_detect;       /* detector pass per tick, risk gate included */
+    struct arb_hist *h_risk;         /* risk gate per intent */
     struct arb_engine_counts counts; /* slow path's tally of the event rings */
     FILE *journal;
 };

@@ -14,8 +14,8 @@
 
 struct arb_run_venue {
     char name[ARB_NAME_MAX];
-    char url[512];          /* market data; "" = the plug-in's public endpoint */
-    char order_url[512];    /* order entry; "" = the plug-in's public endpoint */
+    char url[512];       /* market data; "" = the plug-in's public endpoint */
+    char order_url[512]; /* order entry; "" = the plug-in's public endpoint */
     char ca_file[512];
     char capture[512];
     char symbuf[2048];

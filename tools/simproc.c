@@ -59,7 +59,8 @@ int arb_simproc_start(struct arb_simproc *p, char *const argv[], unsigned flags)
 
     memset(p, 0, sizeof *p);
     p->cmd_fd = -1;
-    if ((!(flags & ARB_SIMPROC_NO_STDIN) && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0) {
+    if ((!(flags & ARB_SIMPROC_NO_STDIN) && pipe2(in, O_CLOEXEC) < 0) ||
+        pipe2(out, O_CLOEXEC) < 0) {
         err = errno;
         if (in[0] >= 0) {
             close(in[0]);

@@ -15,11 +15,11 @@
 #define ARB_SIMPROC_NO_STDIN 1u /* stdin is /dev/null; stop asks with SIGTERM, not "quit" */
 
 struct arb_simproc {
-    pid_t pid;         /* the simulator; 0 when not running */
-    int cmd_fd;        /* its stdin, for commands; -1 with ARB_SIMPROC_NO_STDIN */
-    FILE *out;         /* its stdout: the listening line(s), then command replies */
-    int port;          /* from "arbsim: listening ws://HOST:PORT/" */
-    char errmsg[160];  /* why start or a command failed */
+    pid_t pid;        /* the simulator; 0 when not running */
+    int cmd_fd;       /* its stdin, for commands; -1 with ARB_SIMPROC_NO_STDIN */
+    FILE *out;        /* its stdout: the listening line(s), then command replies */
+    int port;         /* from "arbsim: listening ws://HOST:PORT/" */
+    char errmsg[160]; /* why start or a command failed */
 };
 
 /*

@@ -75,7 +75,8 @@ static void positions_block(struct arb_engine *e, FILE *out)
     if (!shown)
         fprintf(out, "  (flat: no fills yet)\n");
     fprintf(out, "P&L  realized %s  unrealized %s  fees %s (quote units, USD-equivalent)\n",
-            fx(PEEK(p->realized_e8), a), fx(arb_positions_unrealized(p), b), fx(PEEK(p->fees_e8), c));
+            fx(PEEK(p->realized_e8), a), fx(arb_positions_unrealized(p), b),
+            fx(PEEK(p->fees_e8), c));
 }
 
 void arb_status_draw(struct arb_engine *e, FILE *out, const char *title, double elapsed_s,
@@ -146,8 +147,9 @@ void arb_status_summary(struct arb_engine *e, FILE *out, double elapsed_s)
         if (r->refused[i])
             fprintf(out, " %s=%llu", arb_refusal_name((enum arb_refusal)i),
                     (unsigned long long)r->refused[i]);
-    fprintf(out, "\ntwo-leg: opened %llu balanced %llu legged %llu hedged %llu timeouts %llu "
-                 "alarms %llu\n",
+    fprintf(out,
+            "\ntwo-leg: opened %llu balanced %llu legged %llu hedged %llu timeouts %llu "
+            "alarms %llu\n",
             (unsigned long long)e->gw->twoleg.stats.opened,
             (unsigned long long)e->gw->twoleg.stats.balanced,
             (unsigned long long)e->gw->twoleg.stats.legged,

@@ -491,8 +491,8 @@ static int kraken_session_prepare(struct arb_venue_keys *k, const char *order_ur
         snprintf(err, errlen, "kraken: cannot sign the token request");
         return n;
     }
-    int status = arb_rest_exchange(rest, ca_file, req, (size_t)n, body, sizeof(body), 5000, err,
-                                   errlen);
+    int status =
+        arb_rest_exchange(rest, ca_file, req, (size_t)n, body, sizeof(body), 5000, err, errlen);
     if (status < 0)
         return status;
     if (status != 200 || arb_kraken_token_accept(k, body, strlen(body)) < 0) {
@@ -518,8 +518,7 @@ static int kraken_on_open(const struct arb_venue_keys *k, uint64_t req_id, char 
 }
 
 /* Orders cancelled by Kraken 60 s after the engine goes quiet; refreshed every 20 s. */
-static int kraken_keepalive(const struct arb_venue_keys *k, uint64_t req_id, char *buf,
-                            size_t len)
+static int kraken_keepalive(const struct arb_venue_keys *k, uint64_t req_id, char *buf, size_t len)
 {
     return arb_kraken_cancel_after(k, 60, req_id, buf, len);
 }

@@ -148,7 +148,8 @@ int arb_rest_exchange(const char *url, const char *ca_file, const char *req, siz
         if (k <= 0) {
             if (hdr_end && !need)
                 break; /* no Content-Length: the body ends with the connection */
-            snprintf(err, errlen, "%s: %s", host, k == -ETIMEDOUT ? "timed out" : "connection closed");
+            snprintf(err, errlen, "%s: %s", host,
+                     k == -ETIMEDOUT ? "timed out" : "connection closed");
             rc = k < 0 ? (int)k : -ECONNRESET;
             goto out;
         }

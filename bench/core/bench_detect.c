@@ -21,9 +21,9 @@
 #define NI     8
 #define NTICKS (1u << 20)
 
-static const char *const venues[NV] = {"binance", "kraken", "coinbase", "okex",
-                                       "bybit",   "bitstamp", "gemini", "huobi"};
-static const char *const symbols[NI] = {"USDC/USD", "USDT/USD", "DAI/USD",      "USDC/USDT",
+static const char *const venues[NV] = {"binance", "kraken",   "coinbase", "okex",
+                                       "bybit",   "bitstamp", "gemini",   "huobi"};
+static const char *const symbols[NI] = {"USDC/USD", "USDT/USD", "DAI/USD",       "USDC/USDT",
                                         "BTC/USDT", "ETH/USDT", "BTC-USDT-SWAP", "ETH-USDT-SWAP"};
 /* Perpetuals half a basis point over spot: a quiet market, where the common path is the cost. */
 static const double base_px[NI] = {1.0, 1.0, 1.0, 1.0, 65000.0, 3000.0, 65003.25, 3000.15};
@@ -205,7 +205,8 @@ int main(void)
                 uint64_t t0 = arb_clock_ticks();
                 arb_detector_on_tick(d, &ticks[j]);
                 uint64_t t1 = arb_clock_ticks();
-                arb_hist_record(h_ours, arb_clock_ticks_to_ns(t1 - t0 > t_over ? t1 - t0 - t_over : 0));
+                arb_hist_record(h_ours,
+                                arb_clock_ticks_to_ns(t1 - t0 > t_over ? t1 - t0 - t_over : 0));
             }
             drain(ev, in);
         }
@@ -226,8 +227,11 @@ int main(void)
         }
         arb_bench_add(&m_ours, (double)arb_clock_ticks_to_ns(arb_clock_ticks() - b0) / NTICKS);
         if (r == 0)
-            fprintf(stderr, "# detect: signals spread %llu basis %llu depeg %llu, intents %llu, refusals %llu\n",
-                    (unsigned long long)d->stats.signals[1], (unsigned long long)d->stats.signals[2],
+            fprintf(stderr,
+                    "# detect: signals spread %llu basis %llu depeg %llu, intents %llu, refusals "
+                    "%llu\n",
+                    (unsigned long long)d->stats.signals[1],
+                    (unsigned long long)d->stats.signals[2],
                     (unsigned long long)d->stats.signals[3], (unsigned long long)d->stats.intents,
                     (unsigned long long)d->stats.refusals);
         arb_detector_destroy(d);
@@ -260,8 +264,8 @@ int main(void)
                      false);
     arb_bench_report("detect", "ns_per_tick_p50", "ns", &s_ours, "plain_double_rescan", &s_peer,
                      false);
-    arb_bench_report("detect", "ns_per_tick_p99", "ns", &p99_ours, "plain_double_rescan",
-                     &p99_peer, false);
+    arb_bench_report("detect", "ns_per_tick_p99", "ns", &p99_ours, "plain_double_rescan", &p99_peer,
+                     false);
     if (allocated >= 0)
         arb_bench_json("detect", "bytes_allocated_on_path", (double)allocated, "bytes", NULL, 0,
                        false);

@@ -15,6 +15,7 @@
 #include "feeds/feed.h"
 #include "feeds/parser.h"
 #include "feeds/wsframe.h"
+#include "tools/simproc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,9 +26,7 @@
 #include <openssl/x509v3.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define CAP_LINES   100000  /* distinct frames in the flooded capture */
@@ -38,60 +37,6 @@
 
 static const char sub_msg[] =
     "{\"method\":\"SUBSCRIBE\",\"params\":[\"usdcusdt@bookTicker\"],\"id\":1}";
-
-/* ---- arbsim ---------------------------------------------------------------- */
-
-struct sim {
-    pid_t pid;
-    int cmd_fd;
-    FILE *out;
-    int port;
-};
-
-static void sim_start(struct sim *s, const char *const *args)
-{
-    const char *argv[32];
-    int in[2], out[2], n = 0;
-    char line[256];
-
-    argv[n++] = ARB_ARBSIM;
-    for (; args[n - 1] && n < 30; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
-    ARB_BENCH_CHECK(pipe(in) == 0 && pipe(out) == 0);
-    s->pid = fork();
-    ARB_BENCH_CHECK(s->pid >= 0);
-    if (s->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execv(ARB_ARBSIM, (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    s->cmd_fd = in[1];
-    s->out = fdopen(out[0], "r");
-    ARB_BENCH_CHECK(s->out && fgets(line, sizeof line, s->out));
-    const char *colon = strrchr(line, ':');
-    ARB_BENCH_CHECK(strncmp(line, "arbsim: listening ws://127.0.0.1:", 33) == 0 && colon);
-    s->port = atoi(colon + 1);
-}
-
-static void sim_stop(struct sim *s)
-{
-    int status;
-
-    dprintf(s->cmd_fd, "quit\n");
-    close(s->cmd_fd);
-    for (int i = 0; i < 300 && waitpid(s->pid, &status, WNOHANG) != s->pid; i++)
-        usleep(10000);
-    kill(s->pid, SIGKILL);
-    waitpid(s->pid, &status, 0);
-    fclose(s->out);
-}
 
 /* A capture of distinct bookTickers, u = SEQ0 + line, prices moving a little. */
 static void write_capture(const char *path)
@@ -418,7 +363,7 @@ int main(void)
 {
     uint64_t want = arb_bench_env_u64("ARB_BENCH_FEED_FRAMES", 1000000);
     char dir[] = "/tmp/bench_feed_XXXXXX", cap[128], cert[128], key[128], cmd[1024];
-    struct sim sim;
+    struct arb_simproc sim;
 
     if (access(ARB_ARBSIM, X_OK) != 0) {
         fprintf(stderr, "bench_feed: %s not built\n", ARB_ARBSIM);
@@ -442,10 +387,14 @@ int main(void)
     if (!tls)
         fprintf(stderr, "bench_feed: no openssl tool: wss:// figures skipped\n");
     /* One simulator for every rep: wss:// answers on the same port when it has a certificate. */
-    const char *args[] = {"--venue", "binance", "--capture", cap, "--flood",
-                          "--loop",  "0",       "--ping-ms", "0", tls ? "--cert" : NULL,
-                          cert,      "--key",   key,         NULL};
-    sim_start(&sim, args);
+    char *argv[] = {
+        ARB_ARBSIM, "--venue",   "binance", "--capture",           cap,  "--flood", "--loop",
+        "0",        "--ping-ms", "0",       tls ? "--cert" : NULL, cert, "--key",   key,
+        NULL};
+    if (arb_simproc_start(&sim, argv, 0) < 0) {
+        fprintf(stderr, "bench_feed: %s\n", sim.errmsg);
+        return 1;
+    }
 
     measure("ws", sim.port, NULL, NULL, want);
     if (tls) {
@@ -455,7 +404,7 @@ int main(void)
         measure("wss", sim.port, cert, ctx, want);
         SSL_CTX_free(ctx);
     }
-    sim_stop(&sim);
+    arb_simproc_stop(&sim, 3000);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ARB_BENCH_CHECK(system(cmd) == 0);
     return 0;

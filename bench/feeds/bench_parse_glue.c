@@ -2,14 +2,11 @@
 /* arbiter's side of bench_parse: parser set-up and the measured loop. */
 #include "bench_parse_glue.h"
 
+#include "bench/alloc.h"
 #include "feeds/json.h"
 #include "feeds/parser.h"
 
 #include <stdlib.h>
-
-#ifdef ARB_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
 
 #define BENCH_TICKS 16
 
@@ -79,14 +76,5 @@ uint64_t bench_rfc3339_ns(const char *s, size_t len)
 
 int64_t bench_thread_allocated(void)
 {
-#ifdef ARB_JEMALLOC
-    uint64_t v = 0;
-    size_t sz = sizeof(v);
-
-    if (mallctl("thread.allocated", &v, &sz, NULL, 0) != 0)
-        return -1;
-    return (int64_t)v;
-#else
-    return -1;
-#endif
+    return arb_bench_allocated();
 }

@@ -54,7 +54,8 @@ static long make_capture(const char *src, const char *dst)
             /* cryptofeed frames: "<sec.frac>: <payload>"; rewrite as arbiter's "<ns> <payload>". */
             if (sscanf(line, "%lf:%n", &sec, &off) != 1 || line[0] == 'w')
                 continue;
-            unsigned long long ns = (unsigned long long)(sec * 1e9) + (unsigned long long)c * 3600000000000ULL;
+            unsigned long long ns =
+                (unsigned long long)(sec * 1e9) + (unsigned long long)c * 3600000000000ULL;
             fprintf(out, "%llu%s", ns, line + off);
             frames++;
         }
@@ -157,8 +158,9 @@ int main(void)
     ARB_BENCH_CHECK(ev_ours == ev_plain);
     arb_bench_report("replay", "events_per_s", "events/s", &ours, "cjson_strtod_read", &plain,
                      true);
-    fprintf(stderr, "# replay: %ld frames, %ld events per pass; ours includes the detector and risk "
-                    "gate, the peer only parses\n",
+    fprintf(stderr,
+            "# replay: %ld frames, %ld events per pass; ours includes the detector and risk "
+            "gate, the peer only parses\n",
             frames, ev_ours);
     return 0;
 }

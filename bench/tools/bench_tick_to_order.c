@@ -14,6 +14,7 @@
 #include "core/params.h"
 #include "feeds/wsframe.h"
 #include "tools/engine.h"
+#include "tools/simproc.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -26,7 +27,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,14 +70,7 @@ static const double pct_values[NPCT] = {50, 90, 99, 99.9, 100};
 
 /* ---- arbsim ---------------------------------------------------------------- */
 
-struct sim {
-    pid_t pid;
-    int cmd_fd;
-    FILE *out;
-    int port;
-};
-
-static struct sim g_sim;
+static struct arb_simproc g_sim;
 static char g_dir[] = "/tmp/bench_t2o_XXXXXX";
 
 /* Whatever the exit path (a failed check, a signal), arbsim and the temp files go. */
@@ -104,63 +97,12 @@ static void on_signal(int sig)
     _exit(128 + sig);
 }
 
-static void sim_start(struct sim *s, const char *const *args)
-{
-    const char *argv[32];
-    int in[2], out[2], n = 0;
-    char line[256];
-
-    argv[n++] = ARB_ARBSIM;
-    for (; args[n - 1] && n < 30; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
-    ARB_BENCH_CHECK(pipe(in) == 0 && pipe(out) == 0);
-    pid_t parent = getpid();
-    s->pid = fork();
-    ARB_BENCH_CHECK(s->pid >= 0);
-    if (s->pid == 0) {
-        /* Dies with us, even when we are killed without running cleanup(). */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(1);
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execv(ARB_ARBSIM, (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    s->cmd_fd = in[1];
-    s->out = fdopen(out[0], "r");
-    ARB_BENCH_CHECK(s->out && fgets(line, sizeof line, s->out));
-    const char *colon = strrchr(line, ':');
-    ARB_BENCH_CHECK(strncmp(line, "arbsim: listening ws://127.0.0.1:", 33) == 0 && colon);
-    s->port = atoi(colon + 1);
-}
-
 /* Sends one control command and waits for its "ok" line. */
-static void sim_cmd(struct sim *s, const char *cmd)
+static void sim_cmd(struct arb_simproc *s, const char *cmd)
 {
     char line[256];
 
-    ARB_BENCH_CHECK(dprintf(s->cmd_fd, "%s\n", cmd) > 0);
-    ARB_BENCH_CHECK(fgets(line, sizeof line, s->out) && strncmp(line, "ok", 2) == 0);
-}
-
-static void sim_stop(struct sim *s)
-{
-    int status;
-
-    dprintf(s->cmd_fd, "quit\n");
-    close(s->cmd_fd);
-    for (int i = 0; i < 100 && waitpid(s->pid, &status, WNOHANG) != s->pid; i++)
-        usleep(10000);
-    kill(s->pid, SIGKILL);
-    waitpid(s->pid, &status, 0);
-    s->pid = 0;
-    fclose(s->out);
+    ARB_BENCH_CHECK(arb_simproc_cmd(s, cmd, line, sizeof line) == 0 && strncmp(line, "ok", 2) == 0);
 }
 
 /*
@@ -738,10 +680,13 @@ int main(void)
     snprintf(keys, sizeof keys, "%s/keys", g_dir);
     write_script(script);
     write_keys(keys);
-    const char *args[] = {"--venue",    "binance", "--script", script,      "--speed",
-                          speed_arg,    "--loop",  "0",        "--ping-ms", "0",
-                          "--key-file", keys,      NULL};
-    sim_start(&g_sim, args);
+    char *argv[] = {ARB_ARBSIM, "--venue",    "binance", "--script", script,
+                    "--speed",  speed_arg,    "--loop",  "0",        "--ping-ms",
+                    "0",        "--key-file", keys,      NULL};
+    if (arb_simproc_start(&g_sim, argv, 0) < 0) {
+        fprintf(stderr, "bench_tick_to_order: %s\n", g_sim.errmsg);
+        return 1;
+    }
     /* Client order ids carry the run id: fresh per side and rep, so arbsim never sees a repeat. */
     run_base = (uint32_t)getpid() * 64u;
 
@@ -816,6 +761,6 @@ int main(void)
             (unsigned long long)sum[0].refusals, (unsigned long long)sum[1].ticks,
             (unsigned long long)sum[1].orders, (unsigned long long)sum[1].fills,
             (double)(arb_bench_now_ns() - t_start) / 1e9);
-    sim_stop(&g_sim);
+    arb_simproc_stop(&g_sim, 1000);
     return 0;
 }

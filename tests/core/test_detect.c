@@ -168,8 +168,10 @@ static void test_stale(void)
     CHECK_EQ_I64(count_events(ARB_EV_SPREAD), 1);
     /* The feed flags kraken stale: nothing is computed from it, whatever its prices. */
     start();
-    struct arb_tick st = {.kind = ARB_TICK_STATUS, .venue = (uint16_t)v_krk,
-                          .flags = ARB_TICK_F_STALE, .recv_ts_ns = 1700000000000ULL * MS};
+    struct arb_tick st = {.kind = ARB_TICK_STATUS,
+                          .venue = (uint16_t)v_krk,
+                          .flags = ARB_TICK_F_STALE,
+                          .recv_ts_ns = 1700000000000ULL * MS};
     bbo(v_krk, i_usdc_usd, "1.0050", "1.0060", "5000", 0);
     arb_detector_on_tick(det, &st);
     bbo(v_bin, i_usdc_usd, "0.9990", "1.0000", "5000", 1);

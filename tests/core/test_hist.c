@@ -61,8 +61,8 @@ static void check_dist(const char *name, uint64_t *vals, size_t n)
         uint64_t got = arb_hist_percentile(h, ps[i]);
         double rel = want ? fabs((double)got - (double)want) / (double)want : (double)got;
         if (rel > 1.0 / 1024 + 1e-12)
-            T_FAIL("%s p%g: got %llu, exact %llu (rel %.6f)", name, ps[i],
-                   (unsigned long long)got, (unsigned long long)want, rel);
+            T_FAIL("%s p%g: got %llu, exact %llu (rel %.6f)", name, ps[i], (unsigned long long)got,
+                   (unsigned long long)want, rel);
     }
     CHECK_EQ_U64(h->count, n);
     CHECK_EQ_U64(h->min, vals[0]);

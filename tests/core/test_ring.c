@@ -193,8 +193,8 @@ static void test_stress(void)
     CHECK_EQ_U64(bad, 0);
     CHECK_EQ_U64(expect, s.n);
     CHECK_EQ_U64(arb_ring_count(s.r), 0);
-    fprintf(stderr, "stress: %llu records, producer saw full %llu times\n",
-            (unsigned long long)s.n, (unsigned long long)s.full_spins);
+    fprintf(stderr, "stress: %llu records, producer saw full %llu times\n", (unsigned long long)s.n,
+            (unsigned long long)s.full_spins);
     arb_ring_destroy(s.r);
 }
 

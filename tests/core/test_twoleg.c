@@ -15,10 +15,18 @@
 static struct arb_intent pair(void)
 {
     struct arb_intent in = {0};
-    in.leg[0] = (struct arb_leg){.px_e8 = 100 * E8 / 100, .qty_e8 = 100 * E8, .venue = 0,
-                                 .instrument = 0, .side = ARB_SIDE_BUY, .tif = ARB_TIF_IOC};
-    in.leg[1] = (struct arb_leg){.px_e8 = 101 * E8 / 100, .qty_e8 = 100 * E8, .venue = 1,
-                                 .instrument = 0, .side = ARB_SIDE_SELL, .tif = ARB_TIF_IOC};
+    in.leg[0] = (struct arb_leg){.px_e8 = 100 * E8 / 100,
+                                 .qty_e8 = 100 * E8,
+                                 .venue = 0,
+                                 .instrument = 0,
+                                 .side = ARB_SIDE_BUY,
+                                 .tif = ARB_TIF_IOC};
+    in.leg[1] = (struct arb_leg){.px_e8 = 101 * E8 / 100,
+                                 .qty_e8 = 100 * E8,
+                                 .venue = 1,
+                                 .instrument = 0,
+                                 .side = ARB_SIDE_SELL,
+                                 .tif = ARB_TIF_IOC};
     in.nlegs = 2;
     in.signal_id = 7;
     in.kind = ARB_SIG_SPREAD;
@@ -107,7 +115,7 @@ static void test_alarm(void)
     arb_twoleg_exec(&t, s, 1, 0, true);
     /* Retries wait 20 ms, then 40 ms, and go one slippage bound further each time. */
     REQUIRE(arb_twoleg_poll(&t, s, 1, &h) == 1);
-    CHECK_EQ_I64(h.px_e8, 99800000); /* 1.00 less 20 bps */
+    CHECK_EQ_I64(h.px_e8, 99800000);    /* 1.00 less 20 bps */
     arb_twoleg_exec(&t, s, 2, 0, true); /* the hedge expires unfilled */
     CHECK_EQ_I64(arb_twoleg_poll(&t, s, 1 + 19 * MS, &h), 0);
     REQUIRE(arb_twoleg_poll(&t, s, 1 + 20 * MS, &h) == 1);
@@ -127,7 +135,8 @@ static void test_positions(void)
     int i = arb_registry_resolve(&reg, "kraken", "USDC/USD", 8);
     arb_positions_init(&p, &reg);
     /* Buy 10 @ 1.00 (fee 0.01), buy 10 @ 1.02: 20 at an average 1.01. */
-    CHECK_EQ_I64(arb_positions_fill(&p, 0, (uint16_t)i, ARB_SIDE_BUY, 10 * E8, E8, E8 / 100), -E8 / 100);
+    CHECK_EQ_I64(arb_positions_fill(&p, 0, (uint16_t)i, ARB_SIDE_BUY, 10 * E8, E8, E8 / 100),
+                 -E8 / 100);
     arb_positions_fill(&p, 0, (uint16_t)i, ARB_SIDE_BUY, 10 * E8, 102 * E8 / 100, 0);
     CHECK_EQ_I64(p.pos[0][i].avg_px_e8, 101 * E8 / 100);
     /* Sell 15 @ 1.03: realizes 15 * 0.02 = 0.30. */

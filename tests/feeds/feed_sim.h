@@ -8,13 +8,13 @@
 #define ARB_TESTS_FEEDS_FEED_SIM_H
 
 #include "test.h"
+#include "tools/simproc_test.h"
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/registry.h"
 #include "core/ring.h"
 #include "feeds/feed.h"
-#include "tools/simproc.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -25,12 +25,6 @@
 #include <unistd.h>
 
 #define FS_MS 1000000ULL
-
-/*
- * The tests' old name for a running arbsim; test_gateway_rest.c still spells it
- * so (it is being changed elsewhere). New code writes struct arb_simproc.
- */
-#define fs_sim arb_simproc
 
 static inline uint64_t fs_now_ms(void)
 {
@@ -54,34 +48,6 @@ static inline const char *fs_arbsim(int argc, char **argv)
     return argv[1];
 }
 
-/* Starts `path` with args (NULL-terminated) and reads its port. */
-static inline void fs_sim_start(struct arb_simproc *s, const char *path, const char *const *args)
-{
-    const char *argv[64];
-    int n = 0;
-
-    argv[n++] = path;
-    while (args[n - 1] && n < 63) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    if (arb_simproc_start(s, (char *const *)argv, 0) < 0) {
-        T_FAIL("arbsim: %s", s->errmsg);
-        exit(T_EXIT_FAIL);
-    }
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* Sends one command line and returns arbsim's one-line answer in reply. */
-static inline void fs_sim_cmd(struct arb_simproc *s, const char *cmd, char *reply, size_t len)
-{
-    if (arb_simproc_cmd(s, cmd, reply, len) < 0) {
-        T_FAIL("arbsim: %s", s->errmsg);
-        exit(T_EXIT_FAIL);
-    }
-}
-
 /* Sends a command that must be acknowledged with "ok <cmd>". */
 static inline void fs_sim_ok(struct arb_simproc *s, const char *cmd)
 {
@@ -102,12 +68,6 @@ static inline uint64_t fs_sim_stat(struct arb_simproc *s, const char *key)
     snprintf(k, sizeof k, "\"%s\":", key);
     const char *p = strstr(reply, k);
     return p ? strtoull(p + strlen(k), NULL, 10) : UINT64_MAX;
-}
-
-/* Quits arbsim and returns its exit status (-1 if it had to be killed). */
-static inline int fs_sim_stop(struct arb_simproc *s)
-{
-    return arb_simproc_stop(s, 5000);
 }
 
 /* A fresh temp dir in `dir` (at least 64 bytes). */

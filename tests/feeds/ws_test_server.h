@@ -6,6 +6,7 @@
 #ifndef ARB_TESTS_FEEDS_WS_TEST_SERVER_H
 #define ARB_TESTS_FEEDS_WS_TEST_SERVER_H
 
+#include "bench/alloc.h"
 #include "feeds/wsframe.h"
 
 #include <arpa/inet.h>
@@ -18,22 +19,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#ifdef ARB_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
-
-/* Bytes this thread has allocated so far, or UINT64_MAX when it cannot be counted. */
-static inline uint64_t ts_thread_allocated(void)
-{
-#ifdef ARB_JEMALLOC
-    uint64_t v = 0;
-    size_t sz = sizeof(v);
-    if (mallctl("thread.allocated", &v, &sz, NULL, 0) == 0)
-        return v;
-#endif
-    return UINT64_MAX;
-}
 
 /* Listens on 127.0.0.1 with a kernel-chosen port. Returns the fd; *port gets the port. */
 static inline int ts_listen(uint16_t *port)

@@ -9,9 +9,9 @@
 #define ARB_TESTS_TOOLS_TEST_ARBSIM_H
 
 #include "test.h"
+#include "tools/simproc_test.h"
 
 #include "feeds/wsframe.h"
-#include "tools/simproc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,41 +48,14 @@ static inline const char *t_src(const char *rel, char *buf, size_t len)
 /* Starts arbsim with args (NULL-terminated) and reads its port. Exits 77 without the binary. */
 static inline void t_sim_start(struct arb_simproc *s, const char *const *args)
 {
-    const char *argv[64];
     char path[512];
-    int n = 0;
 
     snprintf(path, sizeof path, "%s/tools/arbsim", t_env("ARB_BUILD_DIR", "."));
     if (access(path, X_OK) != 0) {
         fprintf(stderr, "skip: %s not built\n", path);
         exit(T_EXIT_SKIP);
     }
-    argv[n++] = path;
-    while (args[n - 1] && n < 63) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    if (arb_simproc_start(s, (char *const *)argv, 0) < 0) {
-        T_FAIL("arbsim: %s", s->errmsg);
-        exit(T_EXIT_FAIL);
-    }
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* Sends one command line and returns arbsim's one-line answer in reply. */
-static inline void t_sim_cmd(struct arb_simproc *s, const char *cmd, char *reply, size_t len)
-{
-    if (arb_simproc_cmd(s, cmd, reply, len) < 0) {
-        T_FAIL("arbsim: %s", s->errmsg);
-        exit(T_EXIT_FAIL);
-    }
-}
-
-/* Quits arbsim and returns its exit status (-1 if it had to be killed). */
-static inline int t_sim_stop(struct arb_simproc *s)
-{
-    return arb_simproc_stop(s, 5000);
+    fs_sim_start(s, path, args);
 }
 
 static inline uint64_t t_now_ms(void)

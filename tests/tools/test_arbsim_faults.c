@@ -64,7 +64,7 @@ static void test_drops(void)
 
     start(&sim, NULL, NULL);
     REQUIRE(next_u(3000) == 500);
-    t_sim_cmd(&sim, "drop", reply, sizeof reply);
+    fs_sim_cmd(&sim, "drop", reply, sizeof reply);
     CHECK_STR(reply, "ok drop rst\n");
     end = until_end();
     CHECK_EQ_I64(end, T_WS_RESET);
@@ -76,7 +76,7 @@ static void test_drops(void)
                                "\"id\":2}") == 0);
     REQUIRE(t_ws_recv_text(&w, 3000, buf, sizeof buf, NULL) == ARB_WS_TEXT);
     CHECK(next_u(3000) > 500);
-    t_sim_cmd(&sim, "drop fin", reply, sizeof reply);
+    fs_sim_cmd(&sim, "drop fin", reply, sizeof reply);
     CHECK_STR(reply, "ok drop fin\n");
     /* An orderly TCP end with no WebSocket close frame. */
     CHECK_EQ_I64(until_end(), T_WS_EOF);
@@ -86,18 +86,18 @@ static void test_drops(void)
     REQUIRE(t_ws_send_text(&w, "{\"method\":\"SUBSCRIBE\",\"params\":[\"usdcusdt@bookTicker\"],"
                                "\"id\":3}") == 0);
     REQUIRE(t_ws_recv_text(&w, 3000, buf, sizeof buf, NULL) == ARB_WS_TEXT);
-    t_sim_cmd(&sim, "drop mid", reply, sizeof reply);
+    fs_sim_cmd(&sim, "drop mid", reply, sizeof reply);
     CHECK_STR(reply, "ok drop mid\n");
     /* The stream ends inside a frame. */
     CHECK_EQ_I64(until_end(), T_WS_TRUNCATE);
     t_ws_close(&w);
 
-    t_sim_cmd(&sim, "stats", reply, sizeof reply);
+    fs_sim_cmd(&sim, "stats", reply, sizeof reply);
     CHECK_EQ_U64(t_json_u64(reply, "\"drops\":"), 3);
     CHECK_EQ_U64(t_json_u64(reply, "\"accepted\":"), 3);
-    t_sim_cmd(&sim, "drop sideways", reply, sizeof reply);
+    fs_sim_cmd(&sim, "drop sideways", reply, sizeof reply);
     CHECK(strncmp(reply, "error:", 6) == 0);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 /* Drains what was already in flight when a command took effect. */
@@ -120,7 +120,7 @@ static void test_stall_pause(void)
 
     start(&sim, NULL, NULL);
     REQUIRE(next_u(3000) >= 500);
-    t_sim_cmd(&sim, "stall 700", reply, sizeof reply);
+    fs_sim_cmd(&sim, "stall 700", reply, sizeof reply);
     CHECK_STR(reply, "ok stall 700\n");
     t0 = t_now_ms();
     last = drain(100);
@@ -137,13 +137,13 @@ static void test_stall_pause(void)
     if (last >= 0)
         CHECK_EQ_I64(u, last + 1);
 
-    t_sim_cmd(&sim, "pause", reply, sizeof reply);
+    fs_sim_cmd(&sim, "pause", reply, sizeof reply);
     CHECK_STR(reply, "ok pause\n");
     last = drain(100);
     CHECK_EQ_I64(next_u(400), NO_FRAME);
-    t_sim_cmd(&sim, "stats", reply, sizeof reply);
+    fs_sim_cmd(&sim, "stats", reply, sizeof reply);
     CHECK(strstr(reply, "\"paused\":true") != NULL);
-    t_sim_cmd(&sim, "resume", reply, sizeof reply);
+    fs_sim_cmd(&sim, "resume", reply, sizeof reply);
     CHECK_STR(reply, "ok resume\n");
     /* A paused market resumes where it stopped: the next update follows the last. */
     u = next_u(3000);
@@ -151,14 +151,14 @@ static void test_stall_pause(void)
         CHECK_EQ_I64(u, last + 1);
 
     /* A hard stall ignores pings too. */
-    t_sim_cmd(&sim, "stall 500 hard", reply, sizeof reply);
+    fs_sim_cmd(&sim, "stall 500 hard", reply, sizeof reply);
     CHECK_STR(reply, "ok stall 500 hard\n");
     drain(100);
     REQUIRE(t_ws_send_frame(&w, 1, ARB_WS_PING, "p", 1, 0) == 0);
     t0 = t_now_ms();
     CHECK_EQ_I64(t_ws_recv_text(&w, 250, buf, sizeof buf, NULL), T_WS_TIMEOUT);
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 /* The truncated-JSON frame and the non-UTF-8 frame, in that order. */
@@ -191,13 +191,13 @@ static void test_garbage_skip(void)
 
     start(&sim, NULL, NULL);
     REQUIRE(next_u(3000) >= 500);
-    t_sim_cmd(&sim, "garbage", reply, sizeof reply);
+    fs_sim_cmd(&sim, "garbage", reply, sizeof reply);
     CHECK_STR(reply, "ok garbage\n");
     expect_garbage();
     /* After the garbage the stream goes on. */
     prev = next_u(3000);
     REQUIRE(prev >= 500);
-    t_sim_cmd(&sim, "skip 5", reply, sizeof reply);
+    fs_sim_cmd(&sim, "skip 5", reply, sizeof reply);
     CHECK_STR(reply, "ok skip 5\n");
     /* Every step is +1 except one of +6 (5 numbers skipped). */
     for (int i = 0; i < 15; i++) {
@@ -210,12 +210,12 @@ static void test_garbage_skip(void)
         prev = u;
     }
     CHECK_EQ_I64(jumps, 1);
-    t_sim_cmd(&sim, "skip x", reply, sizeof reply);
+    fs_sim_cmd(&sim, "skip x", reply, sizeof reply);
     CHECK(strncmp(reply, "error:", 6) == 0);
-    t_sim_cmd(&sim, "frobnicate", reply, sizeof reply);
+    fs_sim_cmd(&sim, "frobnicate", reply, sizeof reply);
     CHECK(strncmp(reply, "error: unknown command", 22) == 0);
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 static void test_scheduled(void)
@@ -229,14 +229,14 @@ static void test_scheduled(void)
         CHECK_EQ_I64(next_u(3000), 500 + i);
     CHECK_EQ_I64(until_end(), T_WS_EOF);
     t_ws_close(&w);
-    t_sim_stop(&sim);
+    fs_sim_stop(&sim);
 
     start(&sim, "--drop-after-frames", "2:mid");
     CHECK_EQ_I64(next_u(3000), 500);
     CHECK_EQ_I64(next_u(3000), 501);
     CHECK_EQ_I64(until_end(), T_WS_TRUNCATE);
     t_ws_close(&w);
-    t_sim_stop(&sim);
+    fs_sim_stop(&sim);
 
     start(&sim, "--skip-at-frame", "2:4");
     CHECK_EQ_I64(next_u(3000), 500);
@@ -244,14 +244,14 @@ static void test_scheduled(void)
     CHECK_EQ_I64(next_u(3000), 506);
     CHECK_EQ_I64(next_u(3000), 507);
     t_ws_close(&w);
-    t_sim_stop(&sim);
+    fs_sim_stop(&sim);
 
     start(&sim, "--garbage-at-frame", "1");
     CHECK_EQ_I64(next_u(3000), 500);
     expect_garbage();
     CHECK_EQ_I64(next_u(3000), 501);
     t_ws_close(&w);
-    t_sim_stop(&sim);
+    fs_sim_stop(&sim);
 
     start(&sim, "--stall-at-frame", "2:500");
     CHECK_EQ_I64(next_u(3000), 500);
@@ -260,7 +260,7 @@ static void test_scheduled(void)
     CHECK_EQ_I64(next_u(3000), 502);
     CHECK(t_now_ms() - t0 >= 400);
     t_ws_close(&w);
-    t_sim_stop(&sim);
+    fs_sim_stop(&sim);
 }
 
 static int line_cmd(int fd, const char *cmd, char *reply, size_t len)
@@ -315,7 +315,7 @@ static void test_control_sockets(void)
     line_cmd(fd, "quit\n", reply, sizeof reply);
     CHECK_STR(reply, "ok quit\n");
     close(fd);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
     CHECK(access(upath, F_OK) != 0); /* the socket file is removed on exit */
 }
 

@@ -67,7 +67,7 @@ int main(void)
     printf("note: script flood, encoded per frame: %llu frames in %.3f s = %.0f frames/s\n",
            (unsigned long long)n, secs(&t0, &t1), (double)n / secs(&t0, &t1));
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 
     /* A real capture (265 frames a pass), prebuilt frames copied out in batches. */
     t_src("data/recorded/BINANCE.ws.1.0", path, sizeof path);
@@ -85,7 +85,7 @@ int main(void)
         printf("note: capture flood, recorded frames: %llu frames in %.3f s = %.0f frames/s\n",
                (unsigned long long)n, secs(&t0, &t1), (double)n / secs(&t0, &t1));
         t_ws_close(&w);
-        CHECK_EQ_I64(t_sim_stop(&sim), 0);
+        CHECK_EQ_I64(fs_sim_stop(&sim), 0);
     }
     return T_DONE();
 }

@@ -89,7 +89,7 @@ int main(void)
     CHECK_EQ_I64(t_ws_recv(&w, 3000, buf, sizeof buf, NULL), ARB_WS_PONG);
     t_ws_close(&w);
 
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     REQUIRE(system(cmd) == 0);
     return T_DONE();

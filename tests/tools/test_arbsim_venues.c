@@ -116,7 +116,7 @@ static void test_binance(void)
     CHECK(STARTS(buf, "{\"stream\":\"usdcusdt@bookTicker\",\"data\":{\"u\":"));
     REQUIRE(parse("binance", "USDCUSDT", buf, t, 4) == 1);
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 static void test_binance_futures(void)
@@ -156,7 +156,7 @@ static void test_binance_futures(void)
         }
     }
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 static void test_coinbase(void)
@@ -197,7 +197,7 @@ static void test_coinbase(void)
                      "{\"type\":\"error\",\"message\":\"Failed to subscribe\","
                      "\"reason\":\"No product ids provided\"}"));
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 static void test_kraken(void)
@@ -257,7 +257,7 @@ static void test_kraken(void)
     CHECK(recv_until(buf, sizeof buf,
                      "{\"errorMessage\":\"Unsupported event\",\"event\":\"error\"}"));
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 /* A capture of our own, written in the cryptofeed form: times, META lines, two symbols. */
@@ -302,7 +302,7 @@ static void test_capture_timing(void)
     /* Loose bounds: honouring the recorded gaps, not measuring the scheduler. */
     CHECK(t[3] - t[0] >= 500 && t[3] - t[0] < 3000);
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
     unlink(path);
 }
 
@@ -344,7 +344,7 @@ static void test_capture_real(void)
     CHECK_EQ_I64(got, frames);
     fclose(f);
     t_ws_close(&w);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
 }
 
 int main(void)

@@ -205,9 +205,9 @@ int main(void)
     test_hostile(sim.port);
     test_ping_close_fragments(sim.port);
     test_slow_and_silent(sim.port);
-    t_sim_cmd(&sim, "stats", reply, sizeof reply);
+    fs_sim_cmd(&sim, "stats", reply, sizeof reply);
     CHECK(strstr(reply, "\"protocol_errors\":") != NULL);
     CHECK(t_json_u64(reply, "\"protocol_errors\":") >= 9);
-    CHECK_EQ_I64(t_sim_stop(&sim), 0);
+    CHECK_EQ_I64(fs_sim_stop(&sim), 0);
     return T_DONE();
 }

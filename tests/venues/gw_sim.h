@@ -81,6 +81,55 @@ static inline uint64_t gw_sim_orders(struct arb_simproc *s, const char *key)
     return p ? strtoull(p + strlen(k), NULL, 10) : UINT64_MAX;
 }
 
+/*
+ * The two exchanges of a spread test: binance USDCUSDT and kraken USDC/USDT,
+ * each an arbsim on its book (files in a fresh temp dir) with the test keys,
+ * and the gateway's venue table for both.
+ */
+struct gw_pair {
+    struct gw_keys k;
+    struct arb_simproc bn, kr;
+    char dir[64], bn_path[128], kr_path[128], bn_url[128], kr_url[128];
+    struct arb_gateway_venue v[2]; /* binance, kraken: for gw_config(v, 2) */
+};
+
+/* Starts both with extra arguments per venue (NULL-terminated, or NULL) in a temp dir `name`. */
+static inline void gw_pair_start(struct gw_pair *x, const char *arbsim, const char *name,
+                                 const char *bn_book, const char *kr_book,
+                                 const char *const *bn_extra, const char *const *kr_extra)
+{
+    static const char *bn_syms[] = {"USDCUSDT"}, *kr_syms[] = {"USDC/USDT"};
+
+    gw_keys_make(&x->k);
+    fs_tmpdir(x->dir, sizeof x->dir, name);
+    fs_write(x->dir, "bn.csv", bn_book, x->bn_path, sizeof x->bn_path);
+    fs_write(x->dir, "kr.csv", kr_book, x->kr_path, sizeof x->kr_path);
+    gw_sim_start(&x->bn, arbsim, "binance", x->bn_path, x->k.bn_key, x->k.bn_secret, bn_extra);
+    gw_sim_start(&x->kr, arbsim, "kraken", x->kr_path, x->k.kr_key, x->k.kr_secret, kr_extra);
+    snprintf(x->bn_url, sizeof x->bn_url, "ws://127.0.0.1:%d/ws-api/v3", x->bn.port);
+    snprintf(x->kr_url, sizeof x->kr_url, "ws://127.0.0.1:%d/v2", x->kr.port);
+    x->v[0] = (struct arb_gateway_venue){.venue = "binance",
+                                         .url = x->bn_url,
+                                         .api_key = x->k.bn_key,
+                                         .api_secret = x->k.bn_secret,
+                                         .symbols = bn_syms,
+                                         .nsymbols = 1};
+    x->v[1] = (struct arb_gateway_venue){.venue = "kraken",
+                                         .url = x->kr_url,
+                                         .api_key = x->k.kr_key,
+                                         .api_secret = x->k.kr_secret,
+                                         .symbols = kr_syms,
+                                         .nsymbols = 1};
+}
+
+/* Quits both (each must exit 0) and removes the temp dir. */
+static inline void gw_pair_stop(struct gw_pair *x)
+{
+    CHECK_EQ_I64(fs_sim_stop(&x->bn), 0);
+    CHECK_EQ_I64(fs_sim_stop(&x->kr), 0);
+    fs_rmdir(x->dir);
+}
+
 #define GW_MAX_REC 512
 
 /* A gateway under test, its rings, and everything it reported so far. */

@@ -5,14 +5,8 @@
  * Ed25519 signatures verified with the public key, the documented answers
  * parsed, malformed input refused, and no allocation per HMAC order.
  */
-#include "venue_test.h"
+#include "binance_test.h"
 #include "venues/binance.h"
-
-#include <openssl/hmac.h>
-
-/* The WebSocket API docs' HMAC example keys: public test vectors, not credentials. */
-#define APIKEY "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
-#define SECRET "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 
 /* What our order must sign: the params sorted by name, as the docs' step 1 says. */
 #define PAYLOAD                                                                                    \
@@ -22,17 +16,6 @@
 #define REST_QUERY                                                                                 \
     "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=IOC&quantity=0.01&price=52000&"               \
     "newClientOrderId=arb-17-0&recvWindow=5000&timestamp=1645423376532"
-
-static void hmac_hex(const char *msg, char *hex)
-{
-    unsigned char mac[32];
-    unsigned int ml = 0;
-
-    HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (const unsigned char *)msg, strlen(msg), mac,
-         &ml);
-    for (unsigned i = 0; i < ml; i++)
-        sprintf(hex + 2 * i, "%02x", mac[i]);
-}
 
 static struct arb_leg leg = {
     .px_e8 = 5200000000000LL, .qty_e8 = 1000000, .side = ARB_SIDE_SELL, .tif = ARB_TIF_IOC};

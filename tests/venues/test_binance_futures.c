@@ -4,14 +4,8 @@
  * /fapi/v1/order (RESULT asked for), the futures docs' order.place answer,
  * ORDER_TRADE_UPDATE events, and no allocation per order.
  */
-#include "venue_test.h"
+#include "binance_test.h"
 #include "venues/binance.h"
-
-#include <openssl/hmac.h>
-
-/* The Binance docs' HMAC example keys: public test vectors, not credentials. */
-#define APIKEY "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
-#define SECRET "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 
 #define PAYLOAD                                                                                    \
     "apiKey=" APIKEY "&newClientOrderId=arb-3-1&newOrderRespType=RESULT&price=43187&"              \
@@ -21,17 +15,6 @@
 #define REST_QUERY                                                                                 \
     "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.1&price=43187&"                 \
     "newClientOrderId=arb-3-1&newOrderRespType=RESULT&recvWindow=5000&timestamp=1702555533821"
-
-static void hmac_hex(const char *msg, char *hex)
-{
-    unsigned char mac[32];
-    unsigned int ml = 0;
-
-    HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (const unsigned char *)msg, strlen(msg), mac,
-         &ml);
-    for (unsigned i = 0; i < ml; i++)
-        sprintf(hex + 2 * i, "%02x", mac[i]);
-}
 
 static struct arb_leg leg = {
     .px_e8 = 4318700000000LL, .qty_e8 = 10000000, .side = ARB_SIDE_BUY, .tif = ARB_TIF_IOC};

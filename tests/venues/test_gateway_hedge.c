@@ -21,36 +21,12 @@ static struct gw t;
 
 static void run(const char *arbsim, enum arb_hedge_mode mode)
 {
-    struct arb_simproc bn, kr;
-    struct gw_keys k;
-    char dir[64], bn_path[128], kr_path[128], bn_url[128], kr_url[128];
-    static const char *bn_syms[] = {"USDCUSDT"}, *kr_syms[] = {"USDC/USDT"};
+    struct gw_pair ex;
     static const char *const kr_faults[] = {"--partial-every", "2", NULL};
     int fails = t_failures;
 
-    gw_keys_make(&k);
-    fs_tmpdir(dir, sizeof dir, "gw_hedge");
-    fs_write(dir, "bn.csv", bn_book, bn_path, sizeof bn_path);
-    fs_write(dir, "kr.csv", kr_book, kr_path, sizeof kr_path);
-    gw_sim_start(&bn, arbsim, "binance", bn_path, k.bn_key, k.bn_secret, NULL);
-    gw_sim_start(&kr, arbsim, "kraken", kr_path, k.kr_key, k.kr_secret, kr_faults);
-    snprintf(bn_url, sizeof bn_url, "ws://127.0.0.1:%d/ws-api/v3", bn.port);
-    snprintf(kr_url, sizeof kr_url, "ws://127.0.0.1:%d/v2", kr.port);
-    struct arb_gateway_venue v[2] = {
-        {.venue = "binance",
-         .url = bn_url,
-         .api_key = k.bn_key,
-         .api_secret = k.bn_secret,
-         .symbols = bn_syms,
-         .nsymbols = 1},
-        {.venue = "kraken",
-         .url = kr_url,
-         .api_key = k.kr_key,
-         .api_secret = k.kr_secret,
-         .symbols = kr_syms,
-         .nsymbols = 1},
-    };
-    struct arb_gateway_config cfg = gw_config(v, 2);
+    gw_pair_start(&ex, arbsim, "gw_hedge", bn_book, kr_book, NULL, kr_faults);
+    struct arb_gateway_config cfg = gw_config(ex.v, 2);
     cfg.hedge_mode = (uint8_t)mode; /* slippage: the default 20 bps */
     gw_registry(&t);
     REQUIRE(gw_init(&t, &cfg) == 0);
@@ -117,8 +93,8 @@ static void run(const char *arbsim, enum arb_hedge_mode mode)
         CHECK_EQ_I64(pk->qty_e8, -630000000);
         CHECK_EQ_I64(pk->avg_px_e8, 100100000);
         CHECK_EQ_I64(t.g.pos.realized_e8, -625000 - 310000);
-        CHECK_EQ_U64(gw_sim_orders(&bn, "filled"), 3);
-        CHECK_EQ_U64(gw_sim_orders(&kr, "received"), 2);
+        CHECK_EQ_U64(gw_sim_orders(&ex.bn, "filled"), 3);
+        CHECK_EQ_U64(gw_sim_orders(&ex.kr, "received"), 2);
     } else {
         /* Chase: the short leg was kraken's purchase; buy the missing 6.3 there, limit its
          * 1.0016 plus 20 bps: 1.0016 + 0.0020032 = 1.0036032. Kraken's order #3 fills in
@@ -131,11 +107,11 @@ static void run(const char *arbsim, enum arb_hedge_mode mode)
         CHECK_EQ_I64(pk->qty_e8, 0);
         CHECK_EQ_I64(pk->avg_px_e8, 0);
         CHECK_EQ_I64(t.g.pos.realized_e8, -625000 - 310000 - 315000);
-        CHECK_EQ_U64(gw_sim_orders(&bn, "filled"), 2);
-        CHECK_EQ_U64(gw_sim_orders(&kr, "received"), 3);
-        CHECK_EQ_U64(gw_sim_orders(&kr, "filled"), 2);
+        CHECK_EQ_U64(gw_sim_orders(&ex.bn, "filled"), 2);
+        CHECK_EQ_U64(gw_sim_orders(&ex.kr, "received"), 3);
+        CHECK_EQ_U64(gw_sim_orders(&ex.kr, "filled"), 2);
     }
-    CHECK_EQ_U64(gw_sim_orders(&kr, "partial"), 1);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "partial"), 1);
     /* Final net zero across venues, and the pair counted as hedged, not alarmed. */
     int usdc = arb_registry_asset(&t.reg, "USDC");
     REQUIRE(usdc >= 0);
@@ -152,9 +128,7 @@ static void run(const char *arbsim, enum arb_hedge_mode mode)
     CHECK_EQ_U64(gw_count_fills(&t, ARB_FILL_ERROR, -1, 0), 0);
 
     gw_destroy(&t);
-    CHECK_EQ_I64(fs_sim_stop(&bn), 0);
-    CHECK_EQ_I64(fs_sim_stop(&kr), 0);
-    fs_rmdir(dir);
+    gw_pair_stop(&ex);
     if (t_failures != fails)
         fprintf(stderr, "... in %s mode\n", mode == ARB_HEDGE_UNWIND ? "unwind" : "chase");
 }

@@ -22,36 +22,12 @@ static struct gw t;
 int main(int argc, char **argv)
 {
     const char *arbsim = fs_arbsim(argc, argv);
-    struct arb_simproc bn, kr;
-    struct gw_keys k;
-    char dir[64], bn_path[128], kr_path[128], bn_url[128], kr_url[128];
-    static const char *bn_syms[] = {"USDCUSDT"}, *kr_syms[] = {"USDC/USDT"};
+    struct gw_pair ex;
     static const char *const bn_faults[] = {"--reject-every", "1:funds", NULL};
 
     arb_clock_init(0);
-    gw_keys_make(&k);
-    fs_tmpdir(dir, sizeof dir, "gw_reject");
-    fs_write(dir, "bn.csv", bn_book, bn_path, sizeof bn_path);
-    fs_write(dir, "kr.csv", kr_book, kr_path, sizeof kr_path);
-    gw_sim_start(&bn, arbsim, "binance", bn_path, k.bn_key, k.bn_secret, bn_faults);
-    gw_sim_start(&kr, arbsim, "kraken", kr_path, k.kr_key, k.kr_secret, NULL);
-    snprintf(bn_url, sizeof bn_url, "ws://127.0.0.1:%d/ws-api/v3", bn.port);
-    snprintf(kr_url, sizeof kr_url, "ws://127.0.0.1:%d/v2", kr.port);
-    struct arb_gateway_venue v[2] = {
-        {.venue = "binance",
-         .url = bn_url,
-         .api_key = k.bn_key,
-         .api_secret = k.bn_secret,
-         .symbols = bn_syms,
-         .nsymbols = 1},
-        {.venue = "kraken",
-         .url = kr_url,
-         .api_key = k.kr_key,
-         .api_secret = k.kr_secret,
-         .symbols = kr_syms,
-         .nsymbols = 1},
-    };
-    struct arb_gateway_config cfg = gw_config(v, 2); /* unwind, 20 bps */
+    gw_pair_start(&ex, arbsim, "gw_reject", bn_book, kr_book, bn_faults, NULL);
+    struct arb_gateway_config cfg = gw_config(ex.v, 2); /* unwind, 20 bps */
     gw_registry(&t);
     REQUIRE(gw_init(&t, &cfg) == 0);
     gw_wait_open(&t, 0);
@@ -93,7 +69,7 @@ int main(int argc, char **argv)
     CHECK_EQ_U64(gw_count_fills(&t, ARB_FILL_ERROR, 1, 0), 0);
 
     /* The venue accepts again: signal 3 fills both legs and the streak ends with an OK. */
-    fs_sim_ok(&bn, "reject-every 0");
+    fs_sim_ok(&ex.bn, "reject-every 0");
     size_t before = t.nfill;
     struct arb_intent in = gw_intent(3, t.inst, 0, ARB_SIDE_BUY, 99960000, 1250000000, 2, 1,
                                      ARB_SIDE_SELL, 100080000, 1250000000);
@@ -121,15 +97,13 @@ int main(int argc, char **argv)
     CHECK_EQ_I64(t.g.pos.pos[0][t.inst].qty_e8, 1250000000);
     CHECK_EQ_I64(t.g.pos.pos[1][t.inst].qty_e8, -1250000000);
 
-    CHECK_EQ_U64(gw_sim_orders(&bn, "received"), 3);
-    CHECK_EQ_U64(gw_sim_orders(&bn, "rejected"), 2);
-    CHECK_EQ_U64(gw_sim_orders(&bn, "funds"), 2);
-    CHECK_EQ_U64(gw_sim_orders(&bn, "filled"), 1);
-    CHECK_EQ_U64(gw_sim_orders(&kr, "filled"), 5);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "received"), 3);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "rejected"), 2);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "funds"), 2);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "filled"), 1);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "filled"), 5);
 
     gw_destroy(&t);
-    CHECK_EQ_I64(fs_sim_stop(&bn), 0);
-    CHECK_EQ_I64(fs_sim_stop(&kr), 0);
-    fs_rmdir(dir);
+    gw_pair_stop(&ex);
     return T_DONE();
 }

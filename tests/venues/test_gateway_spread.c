@@ -24,41 +24,16 @@ static struct gw t;
 int main(int argc, char **argv)
 {
     const char *arbsim = fs_arbsim(argc, argv);
-    struct arb_simproc bn, kr;
-    struct gw_keys k;
-    char dir[64], bn_path[128], kr_path[128], bn_url[128], kr_url[128];
-    static const char *bn_syms[] = {"USDCUSDT"}, *kr_syms[] = {"USDC/USDT"};
+    struct gw_pair ex;
 
     arb_clock_init(0);
-    gw_keys_make(&k);
-    fs_tmpdir(dir, sizeof dir, "gw_spread");
-    fs_write(dir, "bn.csv", bn_book, bn_path, sizeof bn_path);
-    fs_write(dir, "kr.csv", kr_book, kr_path, sizeof kr_path);
-    gw_sim_start(&bn, arbsim, "binance", bn_path, k.bn_key, k.bn_secret, NULL);
-    gw_sim_start(&kr, arbsim, "kraken", kr_path, k.kr_key, k.kr_secret, NULL);
-    snprintf(bn_url, sizeof bn_url, "ws://127.0.0.1:%d/ws-api/v3", bn.port);
-    snprintf(kr_url, sizeof kr_url, "ws://127.0.0.1:%d/v2", kr.port);
-
-    struct arb_gateway_venue v[2] = {
-        {.venue = "binance",
-         .url = bn_url,
-         .api_key = k.bn_key,
-         .api_secret = k.bn_secret,
-         .symbols = bn_syms,
-         .nsymbols = 1},
-        {.venue = "kraken",
-         .url = kr_url,
-         .api_key = k.kr_key,
-         .api_secret = k.kr_secret,
-         .symbols = kr_syms,
-         .nsymbols = 1},
-    };
-    struct arb_gateway_config cfg = gw_config(v, 2);
+    gw_pair_start(&ex, arbsim, "gw_spread", bn_book, kr_book, NULL, NULL);
+    struct arb_gateway_config cfg = gw_config(ex.v, 2);
     gw_registry(&t);
     REQUIRE(gw_init(&t, &cfg) == 0);
 
     /* Kraken's token came over REST during init, before any connection. */
-    CHECK_EQ_U64(gw_sim_orders(&kr, "tokens"), 1);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "tokens"), 1);
 
     gw_wait_open(&t, 0);
     gw_wait_open(&t, 1);
@@ -134,26 +109,24 @@ int main(int argc, char **argv)
     CHECK_EQ_U64(gw_count_events(&t, ARB_EV_REFUSAL), 0);
 
     /* The exchanges' side: two orders each, all filled, signatures all good. */
-    CHECK_EQ_U64(gw_sim_orders(&bn, "received"), 2);
-    CHECK_EQ_U64(gw_sim_orders(&bn, "filled"), 2);
-    CHECK_EQ_U64(gw_sim_orders(&bn, "bad_signatures"), 0);
-    CHECK_EQ_U64(gw_sim_orders(&kr, "received"), 2);
-    CHECK_EQ_U64(gw_sim_orders(&kr, "filled"), 2);
-    CHECK_EQ_U64(gw_sim_orders(&kr, "bad_keys"), 0);
-    CHECK_EQ_U64(gw_sim_orders(&kr, "bad_signatures"), 0);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "received"), 2);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "filled"), 2);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "bad_signatures"), 0);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "received"), 2);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "filled"), 2);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "bad_keys"), 0);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "bad_signatures"), 0);
     /* Kraken: fills come on the executions channel, subscribed once on open, and the dead
      * man's switch was armed on open (refreshed every 20 s: once or twice on a slow run). */
-    CHECK_EQ_U64(gw_sim_orders(&kr, "tokens"), 1);
-    CHECK_EQ_U64(gw_sim_orders(&kr, "exec_subscriptions"), 1);
-    uint64_t dms = gw_sim_orders(&kr, "cancel_after");
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "tokens"), 1);
+    CHECK_EQ_U64(gw_sim_orders(&ex.kr, "exec_subscriptions"), 1);
+    uint64_t dms = gw_sim_orders(&ex.kr, "cancel_after");
     CHECK(dms >= 1 && dms < 10);
     /* Binance has no such requests: nothing but the two orders reached it. */
-    CHECK_EQ_U64(gw_sim_orders(&bn, "exec_subscriptions"), 0);
-    CHECK_EQ_U64(gw_sim_orders(&bn, "cancel_after"), 0);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "exec_subscriptions"), 0);
+    CHECK_EQ_U64(gw_sim_orders(&ex.bn, "cancel_after"), 0);
 
     gw_destroy(&t);
-    CHECK_EQ_I64(fs_sim_stop(&bn), 0);
-    CHECK_EQ_I64(fs_sim_stop(&kr), 0);
-    fs_rmdir(dir);
+    gw_pair_stop(&ex);
     return T_DONE();
 }
