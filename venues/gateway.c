@@ -90,8 +90,10 @@ static int slot_of(const struct arb_gateway *g, uint32_t signal)
 static void event_out(struct arb_gateway *g, const struct arb_event *ev)
 {
     /* The slow path is only a reader: if it falls behind, events are counted, not waited on. */
-    if (!arb_ring_spsc_push(g->events, ev))
+    if (!arb_ring_spsc_push(g->events, ev)) {
+        stat_inc(&g->stats.events_dropped);
         arb_log_limited(&g->log_limit, g->now_ns, ARB_LOG_WARN, "gateway: events ring full");
+    }
 }
 
 static void fill_out(struct arb_gateway *g, const struct arb_fill *f)

@@ -120,8 +120,9 @@ struct arb_gateway_stats {
     _Atomic uint64_t duplicates; /* the venue already had that client id */
     _Atomic uint64_t disconnects;
     _Atomic uint64_t malformed;
-    _Atomic uint64_t late_fills; /* fills reported after the order's final answer */
-    _Atomic uint64_t unknown;    /* answers that leave the order's state unknown (5xx) */
+    _Atomic uint64_t events_dropped; /* events the slow path was too slow to take */
+    _Atomic uint64_t late_fills;     /* fills reported after the order's final answer */
+    _Atomic uint64_t unknown;        /* answers that leave the order's state unknown (5xx) */
 };
 
 struct arb_gateway {
