@@ -167,7 +167,7 @@ static void expect_garbage(void)
     int seen = 0;
 
     while (seen < 2) {
-        size_t n;
+        size_t n = 0;
         int op = t_ws_recv(&w, 3000, buf, sizeof buf, &n);
         REQUIRE(op == ARB_WS_TEXT);
         if (seen == 0 && buf[0] == '{' && buf[n - 1] != '}') {
