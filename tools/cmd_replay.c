@@ -97,6 +97,8 @@ static bool grow(struct input *in)
  */
 static long read_line(struct input *in)
 {
+    if (!in->buf && !grow(in))
+        return -1;
     for (;;) {
         char *start = in->buf + in->rpos, *stop = in->buf + in->end;
         char *nl = memchr(start, '\n', (size_t)(stop - start));
