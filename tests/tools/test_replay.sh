@@ -25,6 +25,12 @@ bars=$src/data/depeg-2023-03
 conf=$src/data/replay/depeg-2023-03.conf
 inputs=("$tmp/kraken_usdc.csv" "$tmp/kraken_usdt.csv" "$tmp/coinbase_usdt.csv")
 
+# Gzipped inputs read the same as plain ones.
+gzip -c "$tmp/kraken_usdc.csv" >"$tmp/kraken_usdc.csv.gz"
+"$arbiter" replay --set feed.kraken.stale_ms=180000 --no-timing "$tmp/kraken_usdc.csv" >"$tmp/plain.jsonl"
+"$arbiter" replay --set feed.kraken.stale_ms=180000 --no-timing "$tmp/kraken_usdc.csv.gz" >"$tmp/gz.jsonl"
+if cmp -s "$tmp/plain.jsonl" "$tmp/gz.jsonl"; then echo "ok   gzip input: same $(wc -l <"$tmp/gz.jsonl") lines"; else echo "FAIL gzip input differs" >&2; fail=1; fi
+
 # Determinism: two runs, byte-identical.
 "$arbiter" replay --config "$conf" --no-timing "${inputs[@]}" >"$tmp/a.jsonl"
 "$arbiter" replay --config "$conf" --no-timing "${inputs[@]}" >"$tmp/b.jsonl"
