@@ -568,7 +568,10 @@ static int emit_error(const char *p, const char *end, int status, uint64_t req_i
 
 static int parse_event(const char *p, const char *end, struct arb_exec *e);
 
-/* One JSON object: a WS API response, a wrapped or bare user-data event. */
+/*
+ * The signed WebSocket API `order.status` request for o->clid (spot and USD-M
+ * take the same parameters). Returns its length or -errno.
+ */
 int arb_binance_encode_query(const struct arb_venue_keys *k, const struct arb_order *o, char *buf,
                              size_t len)
 {
@@ -615,6 +618,7 @@ int arb_binance_encode_query(const struct arb_venue_keys *k, const struct arb_or
     return arb_wbuf_len(&w);
 }
 
+/* One JSON object: a WS API response, a wrapped or bare user-data event. */
 static int parse_object(const char *p, const char *end, struct arb_exec *e, int depth)
 {
     struct arb_json_cur c;

@@ -17,6 +17,9 @@ const struct arb_venue_ops arb_venue_binance_futures = {
     .keys_free = arb_binance_keys_free,
     .encode_order = arb_binance_encode_order,
     .parse_exec = arb_binance_parse_exec,
+    /* USD-M's WebSocket API has order.status with the spot parameters: after a drop the
+     * gateway asks before it re-sends. */
+    .encode_query = arb_binance_encode_query,
     /* From the futures order.place docs' response: 300 orders per 10 s, 1200 per
      * minute, 2400 weight per minute; a new order weighs 0 on the IP limit. */
     .orders_per_10s = 300,
