@@ -2,6 +2,8 @@
 /* Venue and instrument registry, and the venue-symbol splitter. */
 #include "registry.h"
 
+#include "symtab.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,4 +182,14 @@ int arb_registry_resolve(struct arb_registry *reg, const char *venue, const char
     if (arb_venue_is_derivatives(venue))
         perp = true;
     return arb_registry_instrument(reg, base, quote, perp ? ARB_INST_PERP : ARB_INST_SPOT);
+}
+
+int arb_registry_map(struct arb_registry *reg, struct arb_symtab *t, const char *venue,
+                     const char *sym, size_t len)
+{
+    int id = arb_registry_resolve(reg, venue, sym, len);
+    if (id < 0)
+        return id;
+    int rc = arb_symtab_add(t, sym, len, (uint16_t)id);
+    return rc < 0 ? rc : id;
 }

@@ -78,4 +78,14 @@ bool arb_venue_is_derivatives(const char *venue);
  */
 int arb_registry_resolve(struct arb_registry *reg, const char *venue, const char *sym, size_t len);
 
+struct arb_symtab;
+
+/*
+ * Resolves a venue's symbol (as arb_registry_resolve) and maps that spelling
+ * to the instrument in the venue's symbol table t. Cold. Returns the
+ * instrument id or -errno.
+ */
+int arb_registry_map(struct arb_registry *reg, struct arb_symtab *t, const char *venue,
+                     const char *sym, size_t len);
+
 #endif /* ARB_CORE_REGISTRY_H */

@@ -392,8 +392,7 @@ int arb_feed_init(struct arb_feed *f, const char *venue, const struct arb_feed_c
     }
     for (size_t i = 0; i < cfg->nsymbols; i++) {
         const char *s = cfg->symbols[i];
-        int id = arb_registry_resolve(reg, venue, s, strlen(s));
-        if (id < 0 || arb_symtab_add(&f->symtab, s, strlen(s), (uint16_t)id) < 0) {
+        if (arb_registry_map(reg, &f->symtab, venue, s, strlen(s)) < 0) {
             arb_log(ARB_LOG_ERROR, "feed %s: cannot map symbol '%s' to an instrument", venue, s);
             return -EINVAL;
         }

@@ -31,11 +31,9 @@ struct parse_ctx {
 static int parse_resolve(void *ctx, const char *sym, size_t len)
 {
     struct parse_ctx *x = ctx;
-    int id = arb_registry_resolve(x->reg, x->venue, sym, len);
+    int id = arb_registry_map(x->reg, x->symtab, x->venue, sym, len);
 
-    if (id < 0 || arb_symtab_add(x->symtab, sym, len, (uint16_t)id) < 0)
-        return -1;
-    return id;
+    return id < 0 ? -1 : id;
 }
 
 /* A small append-only line buffer; sized so that no tick can overflow it. */

@@ -68,9 +68,9 @@ static int replay_resolve(void *ctx, const char *sym, size_t len)
 {
     struct resolve_ctx *r = ctx;
     uint32_t before = r->reg->ninstruments;
-    int id = arb_registry_resolve(r->reg, r->venue, sym, len);
+    int id = arb_registry_map(r->reg, r->symtab, r->venue, sym, len);
 
-    if (id < 0 || arb_symtab_add(r->symtab, sym, len, (uint16_t)id) < 0)
+    if (id < 0)
         return -1;
     if (r->reg->ninstruments != before)
         r->grew = true;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* core/registry: venue and instrument ids, and symbol splitting. */
 #include "core/registry.h"
+#include "core/symtab.h"
 #include "test.h"
 
 static void check_split(const char *sym, const char *base, const char *quote, bool perp)
@@ -75,8 +76,25 @@ static void test_registry(void)
     }
 }
 
+static void test_map(void)
+{
+    static struct arb_registry reg;
+    static struct arb_symtab t;
+
+    arb_registry_init(&reg);
+    arb_symtab_init(&t);
+    arb_registry_venue(&reg, "kraken");
+    int id = arb_registry_map(&reg, &t, "kraken", "XBT/USD", 7);
+    CHECK(id >= 0);
+    CHECK_STR(reg.inst[id].name, "BTC/USD");
+    CHECK_EQ_I64(arb_symtab_find(&t, "XBT/USD", 7), id); /* the venue's spelling is the key */
+    CHECK_EQ_I64(arb_registry_map(&reg, &t, "kraken", "XBT/USD", 7), id);
+    CHECK_EQ_I64(arb_registry_map(&reg, &t, "kraken", "???", 3), -EINVAL);
+}
+
 int main(void)
 {
+    test_map();
     test_split();
     test_registry();
     return T_DONE();
