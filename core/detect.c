@@ -16,8 +16,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static void top_rebuild(struct arb_detector *d);
-
 static inline int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;
@@ -1011,23 +1009,6 @@ void arb_detector_on_fill(struct arb_detector *d, const struct arb_fill *f)
         break;
     }
     }
-}
-
-uint32_t arb_detector_drain(struct arb_detector *d, struct arb_ring *ring, uint32_t max)
-{
-    struct arb_ring_rec *first;
-    uint32_t total = 0;
-
-    while (total < max) {
-        uint32_t n = arb_ring_spsc_peek(ring, max - total, &first);
-        if (!n)
-            break;
-        for (uint32_t i = 0; i < n; i++)
-            arb_detector_on_tick(d, (const struct arb_tick *)&first[i]);
-        arb_ring_spsc_release(ring, n);
-        total += n;
-    }
-    return total;
 }
 
 /* ---- set-up ------------------------------------------------------------ */

@@ -193,7 +193,4 @@ void arb_detector_on_tick(struct arb_detector *d, const struct arb_tick *t);
  */
 void arb_detector_on_fill(struct arb_detector *d, const struct arb_fill *f);
 
-/* Detector thread. Drains up to `max` ticks from a venue ring; returns the count. */
-uint32_t arb_detector_drain(struct arb_detector *d, struct arb_ring *ring, uint32_t max);
-
 #endif /* ARB_CORE_DETECT_H */

@@ -131,7 +131,7 @@ static int session_send(struct arb_gateway *g, uint16_t venue, int slot, int leg
  * limit holds it back, -errno when the session cannot send.
  */
 static int send_order(struct arb_gateway *g, int slot, int leg, const struct arb_leg *l,
-                      unsigned attempt, uint64_t origin_ns)
+                      unsigned attempt)
 {
     struct arb_gw_session *s = &g->s[l->venue];
     struct arb_gw_order *o = &g->ord[slot][leg];
@@ -171,7 +171,6 @@ static int send_order(struct arb_gateway *g, int slot, int leg, const struct arb
     o->resent = o->resend;
     o->resend = 0;
     stat_inc(&g->stats.orders);
-    (void)origin_ns;
     return 0;
 }
 
@@ -307,7 +306,7 @@ static void on_intent(struct arb_gateway *g, const struct arb_intent *in, uint64
     int sent = 0;
     for (int k = 0; k < in->nlegs; k++) {
         g->ord[slot][k].booked_e8 = in->leg[k].qty_e8;
-        if (send_order(g, slot, k, &in->leg[k], 0, in->origin_ts_ns) == 0)
+        if (send_order(g, slot, k, &in->leg[k], 0) == 0)
             sent |= 1 << k;
         else
             arb_twoleg_exec(&g->twoleg, slot, k, 0, true); /* never left: unfilled, final */
@@ -383,7 +382,7 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
         /* The venue never saw it: now the same client id can go out again safely. */
         if (x->kind == ARB_EXEC_REJECT && x->code == -2013 && o->live) {
             o->resend = 1;
-            if (send_order(g, slot, leg, &o->leg, o->attempt, 0) == 0) {
+            if (send_order(g, slot, leg, &o->leg, o->attempt) == 0) {
                 stat_inc(&g->stats.resent);
                 submit(g);
             }
@@ -539,7 +538,7 @@ static void check_flights(struct arb_gateway *g)
             ev.exec.px = hedge.px_e8;
             event_out(g, &ev);
             g->ord[slot][2].booked_e8 = 0;
-            if (send_order(g, slot, 2, &hedge, f->hedges, 0) == 0)
+            if (send_order(g, slot, 2, &hedge, f->hedges) == 0)
                 submit(g);
             else
                 arb_twoleg_exec(&g->twoleg, slot, 2, 0, true);
