@@ -353,17 +353,11 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
     bool final = x->kind != ARB_EXEC_ACK && x->kind != ARB_EXEC_UNKNOWN;
     if (x->kind == ARB_EXEC_UNKNOWN)
         stat_inc(&g->stats.unknown);
-    /* "Filled" (or "partially filled") with nothing filled is a status report racing its
-     * trade report: wait for the one with quantities rather than release the booking too
-     * early. Kraken's trade event carries no cumulative quantity, so an IOC that trades in
-     * part reports "partially_filled" with none before its "canceled" with cum_qty; taking
-     * that as final released the whole leg and booked the real fill as a late one. */
-    if ((x->kind == ARB_EXEC_FILL || x->kind == ARB_EXEC_PARTIAL) && x->filled_qty_e8 <= 0 &&
-        o->leg.qty_e8 > 0)
-        final = false;
-    if (x->filled_qty_e8 < o->cum_e8)
+    /* A report that does not say how much has filled (-1) keeps what we know. */
+    const int64_t filled = x->filled_qty_e8 < 0 ? o->cum_e8 : x->filled_qty_e8;
+    if (filled < o->cum_e8)
         return; /* older than what we know */
-    if (!o->live && x->filled_qty_e8 > o->cum_e8) {
+    if (!o->live && filled > o->cum_e8) {
         /* A fill after the final answer: booked below as a trade, and said out loud, since
          * the risk gate already released this leg's exposure. */
         stat_inc(&g->stats.late_fills);
@@ -371,7 +365,7 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
                         "gateway: %s: fill on %s after its final answer", g->s[venue].ops->name,
                         x->clid);
     }
-    int64_t delta = x->filled_qty_e8 - o->cum_e8;
+    int64_t delta = filled - o->cum_e8;
 
     arb_hist_record(g->h_ack, g->now_ns - o->sent_ns);
     /* A re-sent order refused as a duplicate was booked by its first send, whose answer
@@ -431,7 +425,7 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
                               .action = f->in.action,
                               .ts_ns = g->now_ns};
         fill_out(g, &fl);
-        o->cum_e8 = x->filled_qty_e8;
+        o->cum_e8 = filled;
         stat_inc(&g->stats.fills);
         if (x->kind == ARB_EXEC_PARTIAL)
             stat_inc(&g->stats.partials);
@@ -451,7 +445,7 @@ static void on_exec(struct arb_gateway *g, uint16_t venue, const struct arb_exec
     ev.reason = x->kind;
     ev.instrument = o->leg.instrument;
     ev.venue_a = venue;
-    ev.exec.qty = x->filled_qty_e8;
+    ev.exec.qty = filled;
     ev.exec.px = x->avg_px_e8;
     ev.exec.fee = x->fee_e8;
     ev.exec.latency_ns = (int64_t)(g->now_ns - o->sent_ns);

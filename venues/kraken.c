@@ -371,6 +371,7 @@ static int execution(const char *p, const char *end, struct arb_exec *e)
     const char *k;
     size_t kl;
     int64_t cum = 0, cost = 0, avg = 0;
+    bool have_cum = false;
     int kind;
 
     arb_exec_clear(e);
@@ -384,8 +385,8 @@ static int execution(const char *p, const char *end, struct arb_exec *e)
             status = v;
         else if (ARB_JSON_EQ(k, kl, "exec_type"))
             etype = v;
-        else if (ARB_JSON_EQ(k, kl, "cum_qty"))
-            rc = arb_exec_decimal(&v, &cum);
+        else if (ARB_JSON_EQ(k, kl, "cum_qty") && (rc = arb_exec_decimal(&v, &cum)) == 0)
+            have_cum = true;
         else if (ARB_JSON_EQ(k, kl, "cum_cost"))
             rc = arb_exec_decimal(&v, &cost);
         else if (ARB_JSON_EQ(k, kl, "avg_price"))
@@ -410,8 +411,12 @@ static int execution(const char *p, const char *end, struct arb_exec *e)
         kind = status_kind(etype.s, etype.len, cum);
     if (kind < 0)
         return 0; /* amended, restated, status: nothing the gateway acts on */
+    /* Kraken's trade and status events may come without cum_qty: such a report cannot say
+     * the order is done filling, and says nothing about how much. */
+    if (!have_cum && (kind == ARB_EXEC_FILL || kind == ARB_EXEC_PARTIAL))
+        kind = ARB_EXEC_ACK;
     e->kind = (uint8_t)kind;
-    e->filled_qty_e8 = cum;
+    e->filled_qty_e8 = have_cum ? cum : -1;
     e->avg_px_e8 = cum > 0 ? (avg > 0 ? avg : arb_exec_avg_e8(cost, cum)) : 0;
     if (fees.type == ARB_JSON_ARR && quote_fees(&fees, &sym, &e->fee_e8) < 0)
         return -EINVAL;

@@ -41,7 +41,7 @@ enum arb_exec_kind {
 struct arb_exec {
     uint8_t kind; /* enum arb_exec_kind */
     char clid[ARB_CLID_MAX];
-    int64_t filled_qty_e8; /* cumulative */
+    int64_t filled_qty_e8; /* cumulative; -1 when the report does not say */
     int64_t avg_px_e8;     /* average fill price, 0 when nothing filled */
     int64_t fee_e8;        /* in the quote currency, when the venue reports it: for the
                               fills this message reports (Binance, Kraken), cumulative

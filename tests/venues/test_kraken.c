@@ -156,6 +156,17 @@ int main(void)
     CHECK_EQ_I64(e[2].avg_px_e8, 2649950000000LL); /* cum_cost / cum_qty */
     CHECK_STR(e[2].clid, "arb-8-0");
     CHECK(ops->parse_exec(exec_msg, strlen(exec_msg), e, 2) == -ENOSPC);
+    CHECK_EQ_I64(e[0].filled_qty_e8, -1); /* pending_new carries no cum_qty: "does not say" */
+    {
+        /* A trade event without cum_qty cannot end the order nor say how much filled. */
+        static const char bare_trade[] =
+            "{\"channel\":\"executions\",\"type\":\"update\",\"data\":[{\"order_id\":"
+            "\"OK4GJX-KSTLS-7DZZO5\",\"cl_ord_id\":\"arb-8-0\",\"exec_type\":\"trade\","
+            "\"last_qty\":0.002,\"last_price\":26499.5,\"order_status\":\"partially_filled\"}]}";
+        REQUIRE(ops->parse_exec(bare_trade, strlen(bare_trade), e, 4) == 1);
+        CHECK_EQ_I64(e[0].kind, ARB_EXEC_ACK);
+        CHECK_EQ_I64(e[0].filled_qty_e8, -1);
+    }
 
     {
         const char *other[] = {
